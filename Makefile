@@ -1,0 +1,48 @@
+# Set-up is cached in the clone: .venv (Python packages), .cache/models (the
+# converted whisper checkpoint) and .cache/classifier (the trained extractor).
+# Each step reruns only when what it depends on changes.
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+SYSTEM_TOOLS := ffmpeg ffprobe espeak-ng sox
+
+.PHONY: setup system demo test test-fast train bench samples clean
+
+setup: system .venv/.installed .cache/classifier/meta.json
+
+system:
+	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages (missing:$$missing)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng sox libsox-fmt-mp3 >/dev/null; \
+	fi
+
+.venv/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	# CPU torch first: anything that asks for torch later finds it satisfied.
+	$(PIP) install -q --disable-pip-version-check torch==2.13.0
+	$(PIP) install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+.cache/classifier/meta.json: .venv/.installed $(wildcard data/train/*.jsonl) extractors/classifier.py
+	$(PY) -m pipeline.cli train
+
+train: .venv/.installed
+	$(PY) -m pipeline.cli train --force
+
+demo: setup
+	.venv/bin/handoff run data/samples
+
+test: setup
+	$(PY) -m pytest -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow"
+
+bench: setup
+	$(PY) -m benchmarks.run
+
+samples: .venv/.installed
+	$(PY) scripts/make_samples.py
+
+clean:
+	rm -rf .venv .cache data/handoff.duckdb* data/handoffs data/.prefect

@@ -1,0 +1,228 @@
+"""The turn classifier: a fine-tuned MiniLM that tags each utterance with the
+kinds of handoff information it carries (multi-label).
+
+Trained by `handoff train` from `data/train/` with a fixed seed; per-kind
+thresholds are chosen on a held-out slice of the *training* data; the
+development set (`data/dev/`) is only ever scored, never trained or tuned on.
+The artifact is a directory with the weights, the tokenizer and `meta.json`
+(data version, seed, thresholds, metrics), like a spaCy pipeline.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from extractors import nlp  # noqa: F401  (sets the offline environment first)
+from extractors.corpus import KINDS, Conversation, data_version, example_text, load_dev, load_train
+
+VERSION = "turn-classifier.v1"
+MAX_LENGTH = 160
+
+
+class ClassifierMissing(RuntimeError):
+    """No trained classifier where settings point."""
+
+
+@dataclass
+class TrainConfig:
+    train_dir: Path
+    dev_dir: Path
+    out_dir: Path
+    encoder: str
+    seed: int = 13
+    epochs: int = 4
+    batch_size: int = 16
+    learning_rate: float = 6e-5
+    holdout: float = 0.12
+    # Only the top layers are fine-tuned: on 2 CPU cores this halves training
+    # time at a small cost in accuracy (measured in docs/extraction.md).
+    train_layers: int = 2
+
+
+def _examples(convs: list[Conversation]) -> tuple[list[tuple[str, str]], np.ndarray]:
+    pairs, labels = [], []
+    for conv in convs:
+        for i, turn in enumerate(conv.turns):
+            pairs.append(example_text(conv.turns, i))
+            labels.append([1.0 if k in turn.labels else 0.0 for k in KINDS])
+    return pairs, np.array(labels, dtype=np.float32).reshape(-1, len(KINDS))
+
+
+def _seed_everything(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def _freeze_lower_layers(model, train_layers: int) -> None:
+    """Freeze embeddings and all but the top `train_layers` encoder layers."""
+    base = getattr(model, model.base_model_prefix)
+    layers = base.encoder.layer
+    for param in base.embeddings.parameters():
+        param.requires_grad = False
+    for layer in layers[: max(0, len(layers) - train_layers)]:
+        for param in layer.parameters():
+            param.requires_grad = False
+
+
+def _length_batches(pairs: list[tuple[str, str]], batch_size: int, seed: int) -> list[np.ndarray]:
+    """Shuffled batches of similar length: less padding, same examples per epoch."""
+    rng = np.random.RandomState(seed)
+    order = rng.permutation(len(pairs))
+    chunks = [order[i:i + batch_size * 20] for i in range(0, len(order), batch_size * 20)]
+    batches = []
+    for chunk in chunks:
+        chunk = sorted(chunk, key=lambda j: len(pairs[j][0]) + len(pairs[j][1]))
+        batches += [np.array(chunk[i:i + batch_size]) for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _predict(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
+    import torch
+
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(pairs), batch_size):
+            batch = pairs[i:i + batch_size]
+            enc = tokenizer([p[0] for p in batch], [p[1] or "" for p in batch], truncation="only_second",
+                            max_length=MAX_LENGTH, padding=True, return_tensors="pt")
+            out.append(torch.sigmoid(model(**enc).logits).numpy())
+    return np.concatenate(out) if out else np.zeros((0, len(KINDS)), dtype=np.float32)
+
+
+def _f1(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    tp, fp, fn = float((y * p).sum()), float(((1 - y) * p).sum()), float((y * (1 - p)).sum())
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {"precision": round(prec, 3), "recall": round(rec, 3), "f1": round(f1, 3),
+            "support": int(y.sum())}
+
+
+def score(y: np.ndarray, probs: np.ndarray, thresholds: list[float]) -> dict[str, dict]:
+    pred = (probs >= np.array(thresholds)).astype(np.float32)
+    metrics = {k: _f1(y[:, j], pred[:, j]) for j, k in enumerate(KINDS)}
+    macro = float(np.mean([m["f1"] for m in metrics.values()]))
+    metrics["macro"] = {"f1": round(macro, 3)}
+    return metrics
+
+
+def _tune_thresholds(y: np.ndarray, probs: np.ndarray) -> list[float]:
+    grid = np.arange(0.2, 0.81, 0.05)
+    best = []
+    for j in range(len(KINDS)):
+        scores = [_f1(y[:, j], (probs[:, j] >= t).astype(np.float32))["f1"] for t in grid]
+        best.append(round(float(grid[int(np.argmax(scores))]), 2))
+    return best
+
+
+def train(cfg: TrainConfig, log=print) -> dict:
+    """Fine-tune the encoder on the training corpus and save the artifact."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    _seed_everything(cfg.seed)
+    convs = load_train(cfg.train_dir)
+    rng = random.Random(cfg.seed)
+    order = list(range(len(convs)))
+    rng.shuffle(order)
+    n_hold = max(1, int(len(convs) * cfg.holdout))
+    held = [convs[i] for i in order[:n_hold]]
+    fit = [convs[i] for i in order[n_hold:]]
+    x_fit, y_fit = _examples(fit)
+    x_held, y_held = _examples(held)
+    log(f"training on {len(x_fit)} turns ({len(fit)} snippets), holding out {len(x_held)}")
+
+    path = nlp.encoder_path(cfg.encoder)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        path, num_labels=len(KINDS), problem_type="multi_label_classification")
+    _freeze_lower_layers(model, cfg.train_layers)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optim = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=0.01)
+    steps = cfg.epochs * ((len(x_fit) + cfg.batch_size - 1) // cfg.batch_size)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: min(1.0, (s + 1) / (0.1 * steps)) * max(0.0, 1 - s / steps))
+    # Positive labels are rarer than negatives; weigh them up a little.
+    pos = y_fit.mean(axis=0).clip(0.02, 0.5)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(np.sqrt((1 - pos) / pos)))
+    started = time.time()
+    for epoch in range(cfg.epochs):
+        model.train()
+        total = 0.0
+        for idx in _length_batches(x_fit, cfg.batch_size, cfg.seed + epoch):
+            enc = tokenizer([x_fit[j][0] for j in idx], [x_fit[j][1] or "" for j in idx],
+                            truncation="only_second", max_length=MAX_LENGTH, padding=True,
+                            return_tensors="pt")
+            loss = loss_fn(model(**enc).logits, torch.from_numpy(y_fit[idx]))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optim.step()
+            sched.step()
+            optim.zero_grad()
+            total += loss.item() * len(idx)
+        log(f"epoch {epoch + 1}/{cfg.epochs}: loss {total / len(x_fit):.4f} "
+            f"({time.time() - started:.0f} s)")
+
+    thresholds = _tune_thresholds(y_held, _predict(model, tokenizer, x_held))
+    metrics = {"holdout": score(y_held, _predict(model, tokenizer, x_held), thresholds)}
+    if cfg.dev_dir.exists() and any(cfg.dev_dir.glob("*.json")):
+        x_dev, y_dev = _examples(load_dev(cfg.dev_dir))
+        metrics["dev"] = score(y_dev, _predict(model, tokenizer, x_dev), thresholds)
+    meta = {
+        "version": VERSION, "labels": KINDS, "thresholds": thresholds, "seed": cfg.seed,
+        "encoder": cfg.encoder, "epochs": cfg.epochs, "learning_rate": cfg.learning_rate,
+        "data_version": data_version(cfg.train_dir), "train_turns": len(x_fit),
+        "dev_version": data_version(cfg.dev_dir) if cfg.dev_dir.exists() else None,
+        "train_seconds": round(time.time() - started, 1), "metrics": metrics,
+    }
+    cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(cfg.out_dir)
+    tokenizer.save_pretrained(cfg.out_dir)
+    (cfg.out_dir / "meta.json").write_text(json.dumps(meta, indent=2))
+    return meta
+
+
+def is_current(out_dir: Path, train_dir: Path) -> bool:
+    """True when the artifact exists and was trained on the current data."""
+    meta = out_dir / "meta.json"
+    if not meta.exists():
+        return False
+    info = json.loads(meta.read_text())
+    return info.get("data_version") == data_version(train_dir) and info.get("version") == VERSION
+
+
+class TurnClassifier:
+    def __init__(self, directory: Path):
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        meta = directory / "meta.json"
+        if not meta.exists():
+            raise ClassifierMissing(f"no trained classifier in {directory}; run `handoff train` "
+                                    f"(or `make setup`) first")
+        self.meta = json.loads(meta.read_text())
+        self.thresholds = np.array(self.meta["thresholds"])
+        self.tokenizer = AutoTokenizer.from_pretrained(directory)
+        self.model = AutoModelForSequenceClassification.from_pretrained(directory)
+        self.name = f"{self.meta['version']}@{self.meta['data_version']}"
+
+    def probabilities(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        """(n, kinds) probabilities for (utterance, context) pairs."""
+        return _predict(self.model, self.tokenizer, pairs)
+
+
+@functools.lru_cache(maxsize=2)
+def load_classifier(directory: str) -> TurnClassifier:
+    return TurnClassifier(Path(directory))

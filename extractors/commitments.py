@@ -1,0 +1,73 @@
+"""Commitment attributes: owner, side, firmness, action, due date, vagueness.
+
+The classifier decides *that* a turn holds a promise; this module reads the
+sentence's grammar (spaCy's dependency parse) to say who owes what by when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from extractors.dates import find_due
+from models import Side
+
+# Hedges that make a promise tentative rather than firm.
+TENTATIVE = re.compile(r"\b(could|might|may|maybe|perhaps|probably|possibly|try|hopefully|should|"
+                       r"we'll see|look into|see if|think about|ideally|aim to)\b", re.I)
+# Brochure language: promises with no concrete action behind them.
+BROCHURE = re.compile(r"\b(seamless(ly)?|effortless(ly)?|it just works|out of the box|plug and play|"
+                      r"no[- ]brainer|best[- ]in[- ]class|world[- ]class|painless|hassle[- ]free|"
+                      r"zero (effort|downtime|disruption)|fully automated|magic(al)?|turnkey|"
+                      r"won't have to (do|lift|worry about) (anything|a thing)|super easy|totally easy)\b", re.I)
+_CONCRETE = re.compile(r"\d|\b(send|share|set up|configure|schedule|deliver|provide|email|book|"
+                       r"review|sign|call|loop in|introduce|migrate|build|train|get you)\b", re.I)
+_VENDOR_PRONOUNS = {"i", "we", "our", "us", "my"}
+
+
+def _subject_and_verb(sent) -> tuple[str | None, object | None]:
+    """The subject text and main verb of the first clause that promises something."""
+    for tok in sent:
+        if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.pos_ in ("VERB", "AUX"):
+            return tok.text, tok.head
+    return None, None
+
+
+def _action(verb) -> str | None:
+    if verb is None:
+        return None
+    words = [t for t in verb.subtree if t.dep_ not in ("nsubj", "nsubjpass", "aux", "intj", "punct")
+             and t.i >= verb.i]
+    text = " ".join(t.text for t in words)
+    return text[:160] if text else None
+
+
+def commitment_attributes(sent, speaker: str, side: Side, call_date: dt.date | None,
+                          people: list[str]) -> dict:
+    """Attributes for a commitment stated in spaCy sentence `sent`."""
+    text = sent.text
+    subject, verb = _subject_and_verb(sent)
+    owner, owner_side = speaker, side
+    if subject:
+        low = subject.lower()
+        if low == "we":
+            owner = f"{speaker}'s team" if speaker else side.value
+        elif low not in _VENDOR_PRONOUNS | {"you", "it", "that", "this", "they", "he", "she"}:
+            named = next((p for p in people if low in p.lower().split() or low == p.lower()), None)
+            if named or subject[:1].isupper():
+                owner = named or subject
+        elif low == "you":
+            # "you'll have it by Friday" from the rep is still the vendor's promise;
+            # "you send us the file" is the other side's task.
+            owner_side = side if verb is not None and verb.lemma_ in ("have", "get", "see", "be") else (
+                Side.CUSTOMER if side is Side.VENDOR else Side.VENDOR)
+            owner = "customer" if owner_side is Side.CUSTOMER else owner
+    ents = [e.text for e in sent.ents if e.label_ in ("DATE", "TIME")]
+    due, due_date = find_due(text, call_date, ents) if call_date else (None, None)
+    vague = bool(BROCHURE.search(text)) and not (due or _CONCRETE.search(text))
+    return {
+        "owner": owner, "side": owner_side.value, "firm": not TENTATIVE.search(text),
+        "type": "promise" if vague or (verb is not None and verb.lemma_ in ("be", "have", "work")) else "action",
+        "action": _action(verb), "due": due,
+        "due_date": due_date.isoformat() if due_date else None, "vague": vague,
+    }

@@ -1,0 +1,101 @@
+"""Resolving spoken due dates ("by Friday", "end of Q3", "within 30 days")
+against the date of the call.
+
+dateparser does the general work; the phrases sales calls lean on that it
+does not know (quarters, "end of next week", "within N days", number words)
+are handled first.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+import dateparser
+
+_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14,
+            "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45,
+            "fifty": 50, "sixty": 60, "ninety": 90, "couple of": 2, "few": 3}
+_WEEKDAYS = [d.lower() for d in calendar.day_name]
+_UNIT_DAYS = {"day": 1, "business day": 1.4, "week": 7, "month": 30.44, "year": 365.25}
+
+# Phrases worth resolving, found in text even when NER misses them (ASR lower-case).
+DUE_PATTERN = re.compile(
+    r"\b(?:(?:by|before|on|until|no later than|end of|eod|within|in the next|in|over the next|next)\s+)?"
+    r"(?:(?:the\s+)?end\s+of\s+(?:the\s+)?(?:this\s+|next\s+)?(?:week|month|quarter|year|day|q[1-4])"
+    r"|q[1-4]|(?:\w+[- ]?)?\w+\s+(?:business\s+)?(?:days?|weeks?|months?)(?:\s+of\s+\w+)?"
+    r"|(?:next\s+|this\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month)"
+    r"|tomorrow|tonight|today|eod|end of day"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?"
+    r"|the\s+\d{1,2}(?:st|nd|rd|th)(?:\s+of\s+\w+)?)\b", re.I)
+
+
+def _number(word: str) -> float | None:
+    word = word.lower().strip()
+    if word.isdigit():
+        return float(word)
+    return _NUMBERS.get(word)
+
+
+def _quarter_end(q: int, base: dt.date) -> dt.date:
+    year = base.year
+    end = dt.date(year, 3 * q, calendar.monthrange(year, 3 * q)[1])
+    return end if end >= base else dt.date(year + 1, 3 * q, calendar.monthrange(year + 1, 3 * q)[1])
+
+
+def _month_end(d: dt.date) -> dt.date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def resolve_due(phrase: str, base: dt.date) -> dt.date | None:
+    """The calendar date a spoken deadline means, or None when it names none."""
+    p = " ".join(phrase.lower().replace("-", " ").split())
+    p = re.sub(r"^(by|before|on|until|no later than|sometime)\s+", "", p)
+    if m := re.search(r"\bq([1-4])\b", p):
+        return _quarter_end(int(m.group(1)), base)
+    if m := re.search(r"(?:within|in|over)\s+(?:the\s+)?(?:next\s+)?(\w+(?:\s+of)?)\s+(business day|day|week|month|year)s?", p):
+        n = _number(m.group(1).replace(" of", ""))
+        if n is not None:
+            return base + dt.timedelta(days=round(n * _UNIT_DAYS[m.group(2)]))
+    if "end of" in p or p in {"eod", "end of day", "tonight", "today"}:
+        if "day" in p or p in {"eod", "tonight", "today"}:
+            return base
+        nxt = "next" in p
+        if "week" in p:
+            friday = base + dt.timedelta(days=(4 - base.weekday()) % 7)
+            return friday + dt.timedelta(days=7 if nxt else 0)
+        if "month" in p:
+            d = _month_end(base)
+            return _month_end(d + dt.timedelta(days=1)) if nxt else d
+        if "quarter" in p:
+            q = (base.month - 1) // 3 + 1 + (1 if nxt else 0)
+            return _quarter_end(q if q <= 4 else 1, base)
+        if "year" in p:
+            return dt.date(base.year + (1 if nxt else 0), 12, 31)
+    for i, day in enumerate(_WEEKDAYS):
+        if re.search(rf"\b{day}\b", p):
+            ahead = (i - base.weekday()) % 7 or 7
+            if p.startswith("next ") and ahead < 7 and base.weekday() < i:
+                ahead += 7
+            return base + dt.timedelta(days=ahead)
+    if p in {"next week"}:
+        return base + dt.timedelta(days=7)
+    parsed = dateparser.parse(p, languages=["en"], settings={
+        "RELATIVE_BASE": dt.datetime.combine(base, dt.time()), "PREFER_DATES_FROM": "future",
+        "REQUIRE_PARTS": []})
+    return parsed.date() if parsed else None
+
+
+def find_due(text: str, base: dt.date, ent_phrases: list[str] | None = None) -> tuple[str | None, dt.date | None]:
+    """First deadline phrase in `text` (NER's DATE spans first) and its date."""
+    candidates = list(ent_phrases or []) + [m.group(0) for m in DUE_PATTERN.finditer(text)]
+    for phrase in candidates:
+        try:
+            date = resolve_due(phrase, base)
+        except (ValueError, OverflowError):
+            continue
+        if date is not None and date >= base:
+            return phrase.strip(), date
+    return None, None

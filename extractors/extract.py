@@ -1,0 +1,147 @@
+"""From a transcript to evidence-backed items.
+
+1. Consecutive segments of one speaker become a turn (what the classifier was
+   trained on).
+2. The turn classifier tags each turn, reading its neighbours and the
+   speaker's role.
+3. For each tag, the sentence of the turn that carries it best becomes the
+   quote (scored by the same classifier), and spaCy plus the per-kind modules
+   fill the attributes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from extractors.classifier import load_classifier
+from extractors.commitments import commitment_attributes
+from extractors.competitors import competitor_attributes
+from extractors.corpus import KINDS, Turn, example_text
+from extractors.nlp import spacy_pipeline
+from extractors.pain_points import pain_attributes
+from extractors.risks import risk_attributes
+from extractors.stakeholders import stakeholder_attributes
+from extractors.success_criteria import criterion_attributes
+from models import Deal, Evidence, Item, ItemKind, Role, Segment, Side, Transcript
+from pipeline.settings import Settings
+
+TURN_GAP_SECONDS = 1.5
+_FILLERS = re.compile(r"(?<!\w)(?:um+|uh+|erm|hmm+|mm-hmm|you know|i mean|like,|sort of|kind of|kinda)"
+                      r"(?!\w)[,]?\s*", re.I)
+
+
+@dataclass
+class CallContext:
+    """What the extractor knows about the call besides its words."""
+
+    recording_id: str
+    call_date: dt.date | None = None
+    deal: Deal | None = None
+    people: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SpokenTurn:
+    speaker: str
+    role: Role
+    start: float
+    end: float
+    segments: list[Segment]
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text.strip() for s in self.segments)
+
+
+def spoken_turns(transcript: Transcript) -> list[SpokenTurn]:
+    turns: list[SpokenTurn] = []
+    for seg in transcript.segments:
+        last = turns[-1] if turns else None
+        if last and last.speaker == seg.speaker and seg.start - last.end <= TURN_GAP_SECONDS:
+            last.segments.append(seg)
+            last.end = max(last.end, seg.end)
+        else:
+            turns.append(SpokenTurn(seg.speaker, seg.role, seg.start, seg.end, [seg]))
+    return turns
+
+
+def clean_text(text: str) -> str:
+    """A quote without fillers, as a one-line statement."""
+    text = _FILLERS.sub("", text).strip(" ,")
+    text = re.sub(r"\s+", " ", text)
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _side(role: Role) -> Side:
+    return {Role.REP: Side.VENDOR, Role.CUSTOMER: Side.CUSTOMER}.get(role, Side.UNKNOWN)
+
+
+def _span_times(turn: SpokenTurn, char_start: int, char_end: int) -> tuple[float, float]:
+    """Start and end time of a character span of the turn, by its segments."""
+    offset, times = 0, []
+    for seg in turn.segments:
+        length = len(seg.text.strip())
+        if offset < char_end and offset + length > char_start:
+            times.append((seg.start, seg.end))
+        offset += length + 1
+    if not times:
+        return turn.start, turn.end
+    return times[0][0], times[-1][1]
+
+
+def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settings: Settings) -> dict:
+    if kind is ItemKind.COMMITMENT:
+        return commitment_attributes(sent, turn.speaker, _side(turn.role), ctx.call_date, ctx.people)
+    if kind is ItemKind.SUCCESS_CRITERION:
+        return criterion_attributes(sent)
+    if kind is ItemKind.STAKEHOLDER:
+        return stakeholder_attributes(sent, turn.speaker, settings.encoder_model)
+    if kind is ItemKind.RISK:
+        return risk_attributes(sent, settings.encoder_model)
+    if kind is ItemKind.COMPETITOR:
+        known = ctx.deal.competitors if ctx.deal else []
+        exclude = [ctx.deal.account] if ctx.deal else []
+        return competitor_attributes(sent, known, exclude + [settings.vendor_name, *ctx.people])
+    return pain_attributes(sent)
+
+
+def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) -> list[Item]:
+    """All items of the six kinds in one transcript, each with its evidence."""
+    classifier = load_classifier(str(settings.classifier_dir))
+    nlp = spacy_pipeline(settings.spacy_model)
+    turns = spoken_turns(transcript)
+    if not turns:
+        return []
+    conv = [Turn(t.speaker, t.role.value, t.text) for t in turns]
+    probs = classifier.probabilities([example_text(conv, i) for i in range(len(conv))])
+    # Per-kind thresholds tuned at training time, unless the user sets one for all.
+    thresholds = classifier.thresholds if settings.threshold is None else \
+        [settings.threshold] * len(KINDS)
+    hits = [(i, j) for i in range(len(turns)) for j in range(len(KINDS))
+            if probs[i, j] >= thresholds[j]]
+    docs = {i: nlp(turns[i].text) for i in {i for i, _ in hits}}
+    # Score each sentence of a tagged turn alone, in the turn's context, to pick the quote.
+    sent_pairs, sent_index = [], []
+    for i in docs:
+        context = example_text(conv, i)[1]
+        for s, sent in enumerate(docs[i].sents):
+            sent_pairs.append((f"{conv[i].role}: {sent.text}", context))
+            sent_index.append((i, s))
+    sent_probs = classifier.probabilities(sent_pairs) if sent_pairs else None
+    items = []
+    for i, j in hits:
+        turn, kind = turns[i], ItemKind(KINDS[j])
+        sents = list(docs[i].sents)
+        rows = [n for n, (ti, _) in enumerate(sent_index) if ti == i]
+        best = max(rows, key=lambda n: sent_probs[n, j]) if rows else None
+        sent = sents[sent_index[best][1]] if best is not None else docs[i][:]
+        start, end = _span_times(turn, sent.start_char, sent.end_char)
+        items.append(Item(
+            kind=kind, text=clean_text(sent.text), confidence=float(probs[i, j]),
+            stated_by=_side(turn.role), attributes=_attributes(kind, sent, turn, ctx, settings),
+            extractor=classifier.name,
+            evidence=[Evidence(recording_id=ctx.recording_id, start=start, end=end,
+                               speaker=turn.speaker, role=turn.role.value, quote=sent.text.strip())]))
+    return items

@@ -1,0 +1,71 @@
+"""Merging a deal's items across calls.
+
+The same promise is often repeated ("I'll send the SOC 2 report" in the demo
+and again at the close). Items of one kind whose statements mean the same are
+merged: the latest call's wording wins, every quote is kept as evidence, and
+a state an AE gave any of them (confirmed, edited, rejected) is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from extractors.nlp import sentence_encoder
+from models import Item, ItemKind, ItemState
+
+# Cosine above which two statements of one kind are the same item.
+SAME_ITEM = 0.86
+_STATE_RANK = {ItemState.REJECTED: 3, ItemState.EDITED: 2, ItemState.CONFIRMED: 1,
+               ItemState.SUGGESTED: 0}
+
+
+@dataclass
+class MergedItem:
+    item_id: str
+    state: ItemState
+    item: Item
+    merged_ids: list[str] = field(default_factory=list)
+
+
+def _person_key(item: Item) -> str | None:
+    name = (item.attributes.get("name") or "").strip().lower()
+    return name.split()[0] if name else None
+
+
+def merge_items(rows: list[tuple[str, str, Item]], call_order: dict[str, int],
+                encoder: str) -> list[MergedItem]:
+    """Merge duplicates within each kind; `call_order` ranks recordings by date."""
+    merged: list[MergedItem] = []
+    by_kind: dict[ItemKind, list[tuple[str, ItemState, Item]]] = {}
+    for iid, state, item in rows:
+        by_kind.setdefault(item.kind, []).append((iid, ItemState(state), item))
+    for kind, group in by_kind.items():
+        # Latest call first, so its wording becomes the merged statement.
+        group.sort(key=lambda r: (-call_order.get(r[2].primary.recording_id, 0), r[2].primary.start))
+        vecs = sentence_encoder(encoder).encode([g[2].text for g in group], normalize_embeddings=True)
+        clusters: list[list[int]] = []
+        for i in range(len(group)):
+            for cluster in clusters:
+                head = cluster[0]
+                same_person = kind is ItemKind.STAKEHOLDER and _person_key(group[i][2]) and \
+                    _person_key(group[i][2]) == _person_key(group[head][2])
+                if same_person or float(np.dot(vecs[i], vecs[head])) >= SAME_ITEM:
+                    cluster.append(i)
+                    break
+            else:
+                clusters.append([i])
+        for cluster in clusters:
+            members = [group[i] for i in cluster]
+            head_id, _, head = members[0]
+            item = head.model_copy(deep=True)
+            for _, _, other in members[1:]:
+                item.evidence.extend(other.evidence)
+                for key, value in other.attributes.items():
+                    if item.attributes.get(key) in (None, "") and value not in (None, ""):
+                        item.attributes[key] = value  # an older call may name what a later one leaves out
+            item.confidence = max(m[2].confidence for m in members)
+            state = max((m[1] for m in members), key=_STATE_RANK.get)
+            merged.append(MergedItem(head_id, state, item, [m[0] for m in members]))
+    return merged

@@ -1,0 +1,86 @@
+"""Decoding recordings with ffmpeg into 16 kHz float32 samples.
+
+ffmpeg reads every container call recorders produce (wav, mp3, m4a, video...);
+we ask it for raw PCM on a pipe so no temporary files are written.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SAMPLE_RATE = 16_000
+# Below this RMS (about -60 dBFS) a recording holds no usable speech.
+SILENCE_RMS = 1e-3
+
+
+class AudioError(ValueError):
+    """A recording that cannot be used, with a message a user can act on."""
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    duration: float
+    channels: int
+    codec: str
+
+
+def probe(path: Path) -> AudioInfo:
+    """Read duration and channel count of the first audio stream."""
+    if path.stat().st_size == 0:
+        raise AudioError("empty file (0 bytes)")
+    cmd = ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
+           "stream=channels,codec_name,duration:format=duration", "-of", "json", str(path)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        cause = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "unknown"
+        raise AudioError(f"not a readable audio file ({_short(cause, path)})")
+    info = json.loads(proc.stdout or "{}")
+    streams = info.get("streams") or []
+    if not streams:
+        raise AudioError("no audio stream in the file")
+    stream = streams[0]
+    duration = stream.get("duration") or info.get("format", {}).get("duration") or 0
+    return AudioInfo(float(duration), int(stream.get("channels") or 1), stream.get("codec_name", "?"))
+
+
+def _short(message: str, path: Path) -> str:
+    return message.replace(str(path), "").strip(" :") or "unknown error"
+
+
+def decode(path: Path, max_seconds: float | None = None) -> np.ndarray:
+    """Decode to a (channels, samples) float32 array at 16 kHz, keeping channels apart."""
+    info = probe(path)
+    if max_seconds and info.duration > max_seconds:
+        raise AudioError(f"recording is {info.duration / 3600:.1f} h, over the limit of "
+                         f"{max_seconds / 3600:.1f} h (setting max_audio_seconds)")
+    channels = min(info.channels, 2)  # more than two channels are folded by ffmpeg
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-vn", "-f", "s16le",
+           "-acodec", "pcm_s16le", "-ac", str(channels), "-ar", str(SAMPLE_RATE), "-"]
+    proc = subprocess.run(cmd, capture_output=True)
+    pcm = np.frombuffer(proc.stdout, np.int16)
+    if proc.returncode != 0 and pcm.size == 0:
+        cause = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise AudioError(f"cannot decode audio ({_short(cause[-1] if cause else 'unknown', path)})")
+    if pcm.size < SAMPLE_RATE // 2:
+        raise AudioError("no decodable audio (under half a second)")
+    samples = pcm[: pcm.size - pcm.size % channels].reshape(-1, channels).T
+    audio = samples.astype(np.float32) / 32768.0
+    if float(np.sqrt(np.mean(audio**2))) < SILENCE_RMS:
+        raise AudioError("silent recording (no signal above -60 dBFS)")
+    return audio
+
+
+def is_stereo_call(audio: np.ndarray) -> bool:
+    """True when the two channels carry different voices, not a copy of one mix."""
+    if audio.shape[0] < 2:
+        return False
+    left, right = audio[0], audio[1]
+    if np.allclose(left, right, atol=1e-3):
+        return False
+    corr = np.corrcoef(left, right)[0, 1]
+    return bool(np.isnan(corr) or corr < 0.9)

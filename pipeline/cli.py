@@ -1,0 +1,216 @@
+"""The `handoff` command: parse, call a library function, format the output."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from pipeline.settings import Settings, load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Turn B2B sales calls into evidence-backed handoff documents.")
+_state: dict[str, Any] = {"debug": False}
+
+Db = Annotated[Path | None, typer.Option("--db", help="DuckDB file (default data/handoff.duckdb).")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for other tools.")]
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def guarded(fn: Callable[[], Any]) -> Any:
+    """Run a command body: one clear line per error, a traceback only with --debug."""
+    try:
+        return fn()
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        if _state["debug"] or os.environ.get("HANDOFF_DEBUG"):
+            traceback.print_exc()
+        fail(f"{exc} (run with --debug for the traceback)" if not _state["debug"] else str(exc))
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False) -> None:
+    _state["debug"] = debug
+
+
+def _prefect_env(settings: Settings) -> None:
+    """Prefect keeps its state with ours, quietly, and never phones home."""
+    os.environ.setdefault("PREFECT_HOME", str((settings.data_dir / ".prefect").resolve()))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+
+@app.command()
+def run(inbox: Annotated[Path | None, typer.Argument(help="Folder of recordings (default data/samples).")] = None,
+        db: Db = None,
+        output: Annotated[Path | None, typer.Option(help="Where documents are written.")] = None,
+        as_json: AsJson = False) -> None:
+    """Process everything new in INBOX into the database and draft the handoffs."""
+    settings = load_settings(inbox=inbox, db_path=db, output_dir=output)
+    if not settings.inbox.is_dir():
+        fail(f"inbox {settings.inbox} is not a folder")
+    _prefect_env(settings)
+
+    def body():
+        from rich.progress import Progress
+
+        from flows.batch import batch_flow
+
+        with Progress(disable=not sys.stderr.isatty() or as_json, transient=True) as bar:
+            job = bar.add_task("processing", total=None)
+
+            def progress(name: str, done: int, total: int) -> None:
+                bar.update(job, description=name, completed=done, total=total)
+
+            return batch_flow(settings, progress)
+
+    summary = guarded(body)
+    if as_json:
+        typer.echo(summary.model_dump_json(indent=2))
+    else:
+        _print_summary(summary)
+    if summary.errors and not summary.processed and not summary.skipped:
+        raise typer.Exit(1)
+
+
+def _print_summary(summary) -> None:
+    took = (summary.finished - summary.started).total_seconds() if summary.finished else 0
+    typer.echo(f"Run {summary.run_id}: {len(summary.processed)} processed, {len(summary.skipped)} "
+               f"already stored, {len(summary.errors)} failed ({took:.0f} s)")
+    if summary.items_per_kind:
+        typer.echo("Items: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.items_per_kind.items())))
+    for doc in summary.documents:
+        typer.echo(f"Document: {doc} (and .html)")
+    for err in summary.errors:
+        typer.echo(f"Error: {err.path}: {err.message} [{err.stage}]", err=True)
+    typer.echo(f"Database: {summary.database}  (try: handoff query \"select * from commitments\")")
+
+
+@app.command()
+def transcribe(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+               as_json: AsJson = False) -> None:
+    """Transcribe a recording (or read a transcript export) into speaker turns."""
+    from pipeline import ingest
+    from pipeline.process import StageError, load_transcript
+
+    settings = load_settings()
+
+    def body():
+        deals = ingest.load_deals(file.parent)
+        rec = _recording(file, deals)
+        try:
+            return load_transcript(rec, deals.get(rec.deal_id or ""), settings)
+        except StageError as exc:
+            fail(f"{file.name}: {exc}")
+
+    transcript = guarded(body)
+    if as_json:
+        keep = {"start", "end", "speaker", "role", "text"}
+        typer.echo(json.dumps({"duration": round(transcript.duration, 2), "language": transcript.language,
+                               "segments": [s.model_dump(mode="json", include=keep)
+                                            for s in transcript.segments]}, indent=2))
+    else:
+        from pipeline.render import mmss
+
+        for s in transcript.segments:
+            typer.echo(f"[{mmss(s.start)}] {s.speaker} ({s.role.value}): {s.text}")
+
+
+def _recording(file: Path, deals):
+    from pipeline import ingest
+
+    try:
+        return ingest.describe(file, deals, ingest.load_call_facts(file.parent))
+    except ValueError as exc:
+        fail(f"{file.name}: {exc}")
+
+
+@app.command()
+def extract(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+            as_json: AsJson = False) -> None:
+    """Extract pain points, commitments, criteria, stakeholders, risks, competitors."""
+    from pipeline import ingest
+    from pipeline.process import StageError, process_recording
+
+    settings = load_settings()
+
+    def body():
+        deals = ingest.load_deals(file.parent)
+        rec = _recording(file, deals)
+        try:
+            return process_recording(rec, deals.get(rec.deal_id or ""), settings)
+        except StageError as exc:
+            fail(f"{file.name}: {exc}")
+
+    result = guarded(body)
+    if as_json:
+        typer.echo(json.dumps({"items": [i.contract() for i in result.items]}, indent=2))
+    else:
+        from pipeline.render import mmss
+
+        for item in result.items:
+            ev = item.primary
+            typer.echo(f"{item.kind.value:18} {item.confidence:.2f} [{mmss(ev.start)}] {ev.speaker}: {item.text}")
+
+
+@app.command()
+def query(sql: Annotated[str, typer.Argument(help="SQL to run, read-only.")], db: Db = None,
+          as_json: AsJson = False,
+          as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False) -> None:
+    """Run read-only SQL on the database (views: commitments, stakeholders, ...)."""
+    from pipeline.store import Store
+
+    settings = load_settings(db_path=db)
+    columns, rows = guarded(lambda: Store(settings.database, settings.write_retries).query(sql))
+    if as_json:
+        typer.echo(json.dumps([dict(zip(columns, r)) for r in rows], default=str, indent=2))
+    elif as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*["" if v is None else str(v) for v in row])
+        Console(width=200).print(table)
+
+
+@app.command()
+def train(epochs: Annotated[int, typer.Option(help="Passes over the training data.")] = 4,
+          seed: Annotated[int, typer.Option(help="Random seed (training is deterministic).")] = 13,
+          force: Annotated[bool, typer.Option(help="Retrain even if the artifact is current.")] = False
+          ) -> None:
+    """Fine-tune the turn classifier on data/train and score it on data/dev."""
+    from extractors.classifier import TrainConfig, is_current
+    from extractors.classifier import train as train_classifier
+
+    settings = load_settings()
+    train_dir, dev_dir = Path("data/train"), Path("data/dev/calls")
+    if not force and is_current(settings.classifier_dir, train_dir):
+        typer.echo(f"Classifier in {settings.classifier_dir} is current (use --force to retrain).")
+        return
+    cfg = TrainConfig(train_dir, dev_dir, settings.classifier_dir, settings.encoder_model,
+                      seed=seed, epochs=epochs)
+    meta = guarded(lambda: train_classifier(cfg, log=typer.echo))
+    for split, scores in meta["metrics"].items():
+        typer.echo(f"{split}: " + ", ".join(f"{k} {v['f1']:.2f}" for k, v in scores.items()))
+
+
+if __name__ == "__main__":
+    app()

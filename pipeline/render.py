@@ -1,0 +1,41 @@
+"""Rendering a handoff document as Markdown and self-contained HTML.
+
+HTML is autoescaped: transcripts are text from outside and may contain markup.
+Links to the calls carry a media fragment (`#t=seconds`) so a browser's player
+starts at the quote.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from models import HandoffDocument
+
+
+def mmss(seconds: float) -> str:
+    seconds = int(seconds or 0)
+    return f"{seconds // 3600:d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
+        else f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("pipeline", "templates"),
+                      autoescape=select_autoescape(["html", "j2.html"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters["mmss"] = mmss
+    return env
+
+
+def render(doc: HandoffDocument, out_dir: Path, call_paths: dict[str, str]) -> tuple[Path, Path]:
+    """Write `<deal>.md` and `<deal>.html` into `out_dir`; return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    links = {rid: os.path.relpath(Path(p).resolve(), out_dir.resolve()) for rid, p in call_paths.items()}
+    env = _env()
+    md = out_dir / f"{doc.deal.deal_id}.md"
+    html = out_dir / f"{doc.deal.deal_id}.html"
+    md.write_text(env.get_template("handoff.md.j2").render(doc=doc, links=links), encoding="utf-8")
+    html.write_text(env.get_template("handoff.j2.html").render(doc=doc, links=links), encoding="utf-8")
+    return md, html

