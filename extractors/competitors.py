@@ -16,8 +16,9 @@ def competitor_attributes(sent, known: list[str], exclude: list[str]) -> dict:
     text = sent.text
     name = next((c for c in known if re.search(rf"\b{re.escape(c)}\b", text, re.I)), None)
     if name is None:
-        skip = {e.lower() for e in exclude if e}
-        orgs = [e.text for e in sent.ents if e.label_ in ("ORG", "PRODUCT", "PERSON", "GPE")
+        # Known people and our own names are never the competitor ("Dana" is the customer).
+        skip = {w.lower() for e in exclude if e for w in [e, *e.split()]}
+        orgs = [e.text for e in sent.ents if e.label_ in ("ORG", "PRODUCT", "WORK_OF_ART")
                 and e.text.lower() not in skip and not re.fullmatch(r"[A-Z]{2,4}", e.text)]
         name = orgs[0] if orgs else None
     outcome = next((label for pattern, label in _OUTCOME if pattern.search(text)), "other")

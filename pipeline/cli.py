@@ -47,9 +47,13 @@ def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")
 
 def _prefect_env(settings: Settings) -> None:
     """Prefect keeps its state with ours, quietly, and never phones home."""
-    os.environ.setdefault("PREFECT_HOME", str((settings.data_dir / ".prefect").resolve()))
+    home = (settings.data_dir / ".prefect").resolve()
+    home.mkdir(parents=True, exist_ok=True)  # Prefect does not create missing parents
+    os.environ.setdefault("PREFECT_HOME", str(home))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # Failed files are reported by us, one line each; Prefect's tracebacks for
+    # them would bury that. PREFECT_LOGGING_LEVEL=INFO brings Prefect's logs back.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
 
 

@@ -21,11 +21,18 @@ def mmss(seconds: float) -> str:
         else f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
+def attribute_line(attributes: dict) -> str:
+    """Filled attributes as one line; scores used internally are left out."""
+    return " · ".join(f"{k}: {v}" for k, v in attributes.items()
+                      if v not in (None, "", False) and not k.endswith("similarity"))
+
+
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("pipeline", "templates"),
                       autoescape=select_autoescape(["html", "j2.html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["mmss"] = mmss
+    env.filters["attrs"] = attribute_line
     return env
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from models import Segment, Transcript, Word
 from pipeline import audio as audio_mod
 from pipeline.settings import Settings
+from pipeline.vocabulary import correct_names
 from pipeline.whisper_model import load_whisper
 
 # A segment whose own channel is this much quieter than the channel's speech is
@@ -31,12 +32,6 @@ def engine_name(settings: Settings) -> str:
     return f"openai-whisper:{settings.whisper_model}:beam{settings.beam_size}"
 
 
-def _vocabulary_prompt(vocabulary: list[str]) -> str | None:
-    """Names the recognizer cannot know, given as context (whisper's initial prompt)."""
-    names = [v for v in dict.fromkeys(vocabulary) if v]
-    return ("Call participants and names: " + ", ".join(names) + ".") if names else None
-
-
 def transcribe_samples(samples: np.ndarray, settings: Settings,
                        vocabulary: list[str] | None = None) -> list[Segment]:
     """Transcribe one channel of 16 kHz float32 samples into segments with word times."""
@@ -46,7 +41,8 @@ def transcribe_samples(samples: np.ndarray, settings: Settings,
         beam_size=settings.beam_size if settings.beam_size > 1 else None,
         # Conditioning on earlier text makes whisper loop on repeated phrases.
         condition_on_previous_text=False,
-        initial_prompt=_vocabulary_prompt(vocabulary or []),
+        # No initial prompt: with tiny.en a prompt of names made whisper stop after
+        # the first sentence of a 30 s window (measured); names are corrected after.
     )
     segments = []
     for seg in result["segments"]:
@@ -57,7 +53,7 @@ def transcribe_samples(samples: np.ndarray, settings: Settings,
                       probability=float(w.get("probability", 0.0))) for w in seg.get("words", [])]
         segments.append(Segment(start=float(seg["start"]), end=float(seg["end"]), text=text,
                                 words=words or None))
-    return segments
+    return correct_names(segments, vocabulary or [])
 
 
 def _channel_level(channel: np.ndarray, seg: Segment) -> float:

@@ -85,7 +85,7 @@ CREATE TABLE review_events (
     before JSON,
     after JSON,
     reviewer VARCHAR,
-    at TIMESTAMP
+    occurred_at TIMESTAMP
 );
 
 CREATE TABLE runs (
@@ -106,5 +106,5 @@ CREATE TABLE file_errors (
     file_name VARCHAR,
     stage VARCHAR,
     message VARCHAR,
-    at TIMESTAMP
+    occurred_at TIMESTAMP
 );

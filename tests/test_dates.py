@@ -1,0 +1,35 @@
+"""Spoken deadlines resolve against the call date (Tuesday 4 August 2026)."""
+
+import datetime as dt
+
+import pytest
+
+from extractors.dates import find_due, resolve_due
+
+CALL = dt.date(2026, 8, 4)
+
+
+@pytest.mark.parametrize("phrase,expected", [
+    ("by Friday", "2026-08-07"),
+    ("end of Q3", "2026-09-30"),
+    ("Q1", "2027-03-31"),
+    ("within 30 days", "2026-09-03"),
+    ("within thirty days", "2026-09-03"),
+    ("in two weeks", "2026-08-18"),
+    ("end of next week", "2026-08-14"),
+    ("end of the month", "2026-08-31"),
+    ("next Tuesday", "2026-08-11"),
+    ("tomorrow", "2026-08-05"),
+    ("September 15th", "2026-09-15"),
+])
+def test_resolve_due(phrase, expected):
+    assert resolve_due(phrase, CALL) == dt.date.fromisoformat(expected)
+
+
+def test_find_due_in_lower_case_asr_text():
+    phrase, date = find_due("yeah so i'll get the sock two report over to you by friday", CALL)
+    assert phrase == "by friday" and date == dt.date(2026, 8, 7)
+
+
+def test_no_deadline_in_a_sentence_about_the_past():
+    assert find_due("we have been on this system for six years", CALL) == (None, None)

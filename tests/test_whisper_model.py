@@ -1,0 +1,38 @@
+"""The packaged tiny.en weights become a verified openai-whisper checkpoint, once."""
+
+import json
+
+import torch
+
+from pipeline.whisper_model import cached_checkpoint, packaged_ct2_dir, read_ct2
+
+
+def test_ct2_binary_parses_into_named_tensors():
+    tensors = read_ct2(packaged_ct2_dir() / "model.bin")
+    assert tensors["encoder/conv1/weight"].shape == (384, 80, 3)
+    assert tensors["decoder/embeddings/weight"].shape == (51864, 384)
+
+
+def test_checkpoint_has_tiny_en_dims_and_loads_strictly(tmp_path):
+    import whisper
+
+    path = cached_checkpoint(packaged_ct2_dir(), tmp_path)
+    ckpt = torch.load(path, map_location="cpu")
+    assert ckpt["dims"] == {"n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 384, "n_audio_head": 6,
+                            "n_audio_layer": 4, "n_vocab": 51864, "n_text_ctx": 448,
+                            "n_text_state": 384, "n_text_head": 6, "n_text_layer": 4}
+    model = whisper.model.Whisper(whisper.model.ModelDimensions(**ckpt["dims"]))
+    model.load_state_dict(ckpt["model_state_dict"], strict=True)  # every weight present, none extra
+
+
+def test_conversion_is_cached_and_a_damaged_cache_is_rebuilt(tmp_path):
+    first = cached_checkpoint(packaged_ct2_dir(), tmp_path)
+    stamp = first.stat().st_mtime_ns
+    assert cached_checkpoint(packaged_ct2_dir(), tmp_path).stat().st_mtime_ns == stamp
+    with first.open("r+b") as f:  # flip bytes in the middle of the file
+        f.seek(first.stat().st_size // 2)
+        f.write(b"\x00" * 64)
+    rebuilt = cached_checkpoint(packaged_ct2_dir(), tmp_path)
+    meta = json.loads(rebuilt.with_suffix(".json").read_text())
+    from pipeline.whisper_model import sha256
+    assert sha256(rebuilt) == meta["sha256"]
