@@ -196,6 +196,38 @@ def query(sql: Annotated[str, typer.Argument(help="SQL to run, read-only.")], db
 
 
 @app.command()
+def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json gold files.")] = Path("data/samples/gold"),
+             db: Db = None, as_json: AsJson = False) -> None:
+    """Compare stored items of processed calls with gold labels, per kind."""
+    from collections import Counter
+
+    from pipeline.evaluation import load_gold, match, table
+    from pipeline.store import Store
+
+    settings = load_settings(db_path=db)
+    store = Store(settings.database, settings.write_retries)
+    gold_items = load_gold(gold)
+    totals = [Counter(), Counter(), Counter()]
+
+    def body():
+        for call_id, items in gold_items.items():
+            _, rows = store.query("select i.kind, i.quote from items i join recordings r using (recording_id) "
+                                  "where r.file_name like ? and i.state <> 'rejected'", [f"{call_id}.%"])
+            found = [{"kind": k, "quote": q} for k, q in rows]
+            for total, part in zip(totals, match(items, found)):
+                total.update(part)
+
+    guarded(body)
+    rows = table(*totals)
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    typer.echo(f"{'kind':18} {'gold':>5} {'found':>5} {'match':>5} {'prec':>5} {'recall':>6}")
+    for r in rows:
+        typer.echo(f"{r['kind']:18} {r['gold']:5} {r['found']:5} {r['matched']:5} {r['precision']:5.2f} {r['recall']:6.2f}")
+
+
+@app.command()
 def train(epochs: Annotated[int, typer.Option(help="Passes over the training data.")] = 4,
           seed: Annotated[int, typer.Option(help="Random seed (training is deterministic).")] = 13,
           force: Annotated[bool, typer.Option(help="Retrain even if the artifact is current.")] = False

@@ -54,6 +54,8 @@ def load_transcript(recording: Recording, deal: Deal | None, settings: Settings)
             raise StageError("transcribe", "no speech recognised in the recording")
         if all(s.channel is None for s in transcript.segments):
             speakers.diarize(samples.mean(axis=0), transcript.segments)
+        else:
+            speakers.diarize_channels(samples, transcript.segments)
     return speakers.assign_roles(transcript, deal, settings.rep_names, settings.vendor_name)
 
 

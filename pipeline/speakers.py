@@ -41,8 +41,8 @@ def _voice_features(samples: np.ndarray, seg: Segment) -> np.ndarray | None:
     return np.concatenate([voiced.mean(axis=1), voiced.std(axis=1)])
 
 
-def diarize(samples: np.ndarray, segments: list[Segment]) -> list[Segment]:
-    """Label mono segments `speaker 1..k` by clustering their voice features."""
+def diarize(samples: np.ndarray, segments: list[Segment], prefix: str = "speaker") -> list[Segment]:
+    """Label segments `<prefix> 1..k` by clustering their voice features (k estimated)."""
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.metrics import silhouette_score
 
@@ -68,7 +68,16 @@ def diarize(samples: np.ndarray, segments: list[Segment]) -> list[Segment]:
     # Number speakers in order of first appearance.
     order = {lab: n for n, lab in enumerate(dict.fromkeys(labels.tolist()), start=1)}
     for seg, lab in zip(segments, labels):
-        seg.speaker = f"speaker {order[lab]}"
+        seg.speaker = f"{prefix} {order[lab]}"
+    return segments
+
+
+def diarize_channels(audio: np.ndarray, segments: list[Segment]) -> list[Segment]:
+    """Stereo calls: each channel is one side, but a side may have several voices."""
+    for index, channel in enumerate(audio):
+        own = [s for s in segments if s.channel == index]
+        if own:
+            diarize(channel, own, prefix=f"channel {index + 1} speaker")
     return segments
 
 
@@ -84,15 +93,18 @@ def _matches(name: str, people: list[str]) -> bool:
 
 
 def introductions(segments: list[Segment]) -> dict[str, tuple[str, str | None]]:
-    """First self-introduction per speaker label: label -> (name, organisation)."""
-    found: dict[str, tuple[str, str | None]] = {}
+    """Self-introduction per speaker label: label -> (name, organisation).
+
+    A label whose segments introduce two different names is two people the
+    clustering could not tell apart: it gets no name rather than a wrong one.
+    """
+    found: dict[str, list[tuple[str, str | None]]] = {}
     for seg in segments:
-        if seg.speaker in found:
-            continue
         match = _INTRO.search(seg.text)
         if match and match["name"].split()[0] not in _NOT_NAMES:
-            found[seg.speaker] = (match["name"], match["org"])
-    return found
+            found.setdefault(seg.speaker, []).append((match["name"], match["org"]))
+    return {label: intros[0] for label, intros in found.items()
+            if len({n.split()[0] for n, _ in intros}) == 1}
 
 
 def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -23,14 +22,6 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("HANDOFF_CLASSIFIER_DIR", str(ROOT / ".cache" / "classifier"))
     monkeypatch.chdir(tmp_path)
     return Settings()
-
-
-@pytest.fixture
-def mini_inbox(tmp_path: Path) -> Path:
-    """A copy of the 40-second two-speaker sample deal, so tests may add files to it."""
-    inbox = tmp_path / "inbox"
-    shutil.copytree(MINI, inbox)
-    return inbox
 
 
 def tone(path: Path, seconds: float = 2.0, *extra: str) -> Path:

@@ -6,6 +6,7 @@ by scripts/make_samples.py) plus bad files dropped beside it.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ROOT, tone
+from tests.conftest import MINI, ROOT, tone
 
 pytestmark = pytest.mark.slow
 
@@ -24,6 +25,14 @@ def handoff(*args: str, cwd: Path, data: Path) -> subprocess.CompletedProcess:
            "HANDOFF_CLASSIFIER_DIR": str(ROOT / ".cache" / "classifier")}
     return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)
+
+
+def copy_mini_inbox(inbox: Path) -> Path:
+    """The mini deal's recordings and CRM files (not its script, reference or gold)."""
+    inbox.mkdir(parents=True)
+    for name in ("mini-call.mp3", "mini-stereo.m4a", "deals.csv", "recordings.csv"):
+        shutil.copy(MINI / name, inbox / name)
+    return inbox
 
 
 def add_bad_files(inbox: Path) -> dict[str, str]:
@@ -42,9 +51,7 @@ def add_bad_files(inbox: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
     work = tmp_path_factory.mktemp("e2e")
-    inbox = work / "inbox"
-    import shutil
-    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", inbox)
+    inbox = copy_mini_inbox(work / "inbox")
     bad = add_bad_files(inbox)
     proc = handoff("run", str(inbox), "--json", cwd=work, data=work / "data")
     return work, inbox, bad, proc

@@ -1,0 +1,45 @@
+"""The bundled sample deals are consistent: every file is linked, every gold
+quote is verbatim evidence from the script, and the evaluation matcher works."""
+
+import csv
+import json
+
+from pipeline.evaluation import match, overlap
+from pipeline.ingest import load_call_facts, load_deals
+from tests.conftest import ROOT
+
+SAMPLES = ROOT / "data" / "samples"
+
+
+def test_every_recording_in_deals_csv_exists_and_has_a_date():
+    deals = load_deals(SAMPLES)
+    facts = load_call_facts(SAMPLES)
+    assert len(deals) >= 3
+    files = [f for d in deals.values() for f in d.recordings]
+    assert len(files) >= 9
+    for name in files:
+        assert (SAMPLES / name).exists(), name
+        assert facts[name]["call_date"], name
+
+
+def test_gold_quotes_are_verbatim_turns_of_the_named_speaker():
+    for gold_path in sorted((SAMPLES / "gold").glob("*.json")):
+        script = json.loads((SAMPLES / "scripts" / gold_path.name).read_text())
+        turns = [(t["speaker"], t["text"]) for t in script["turns"]]
+        for item in json.loads(gold_path.read_text())["items"]:
+            assert any(item["quote"] in text and speaker == item["speaker"] for speaker, text in turns), \
+                (gold_path.name, item["quote"])
+
+
+def test_matching_tolerates_asr_noise_but_not_another_kind():
+    gold = [{"kind": "commitment", "quote": "I'll send you the SOC 2 report by Friday"}]
+    asr = [{"kind": "commitment", "quote": "I'll send you this OC2 report by Friday."}]
+    assert overlap(gold[0]["quote"], asr[0]["quote"]) >= 0.5
+    assert match(gold, asr)[2]["commitment"] == 1
+    assert match(gold, [{"kind": "risk", "quote": asr[0]["quote"]}])[2]["commitment"] == 0
+
+
+def test_deals_csv_has_the_crm_columns():
+    with (SAMPLES / "deals.csv").open() as f:
+        columns = next(csv.reader(f))
+    assert columns[:3] == ["deal_id", "account", "industry"] and "recordings" in columns
