@@ -32,7 +32,8 @@ def vocabulary(deal: Deal | None, settings: Settings) -> list[str]:
     """Names the recognizer should know for this call."""
     words = [*settings.rep_names, settings.vendor_name]
     if deal:
-        words += [deal.ae_name, deal.csm_name, deal.account, *deal.competitors]
+        words += [deal.ae_name, deal.csm_name, deal.account, *deal.competitors,
+                  speakers.vendor_from_email(deal.ae_email).title()]
     return [w for w in words if w]
 
 

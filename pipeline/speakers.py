@@ -107,11 +107,34 @@ def introductions(segments: list[Segment]) -> dict[str, tuple[str, str | None]]:
             if len({n.split()[0] for n, _ in intros}) == 1}
 
 
+def vendor_from_email(email: str) -> str:
+    """The seller's company from the AE's e-mail domain ("priya@relaywise.io" -> "relaywise")."""
+    domain = email.rpartition("@")[2]
+    return domain.split(".")[0] if domain and "." in domain else ""
+
+
+def _mentions(segments: list[Segment], label: str, name: str) -> int:
+    if not name:
+        return 0
+    pattern = re.compile(rf"\b{re.escape(name)}\b", re.I)
+    return sum(bool(pattern.search(s.text)) for s in segments if s.speaker == label)
+
+
 def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str],
                  vendor_name: str = "", channel_roles: tuple[Role, Role] = (Role.REP, Role.CUSTOMER)
                  ) -> Transcript:
-    """Give each speaker a role, and a name where they introduced themselves."""
-    reps = [*rep_names, *([deal.ae_name] if deal and deal.ae_name else [])]
+    """Give each speaker a role, and a name where they introduced themselves.
+
+    Evidence, strongest first: the channel of a stereo call; a speaker label or
+    self-introduction naming one of the seller's people (the deal's AE and CSM,
+    `rep_names`); an introduction "from <company>"; a speaker who names the
+    seller's company (first person talk about the product). When only one side
+    is known, everyone else is the other side; when nothing is known, the
+    person who opens the call is taken as the host, which in a sales call is
+    the rep.
+    """
+    reps = [*rep_names, *([deal.ae_name, deal.csm_name] if deal else [])]
+    vendor_name = vendor_name or (vendor_from_email(deal.ae_email) if deal else "")
     account = _norm(deal.account) if deal else ""
     intros = introductions(transcript.segments)
     roles: dict[str, Role] = {}
@@ -136,10 +159,22 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
                 elif org and account:  # from a company that is not the account: the seller
                     roles[label] = Role.REP
     labels = transcript.speakers()
+    if not any(r is Role.REP for r in roles.values()) and vendor_name:
+        talks_vendor = {lab: _mentions(transcript.segments, lab, vendor_name) for lab in labels
+                        if lab not in roles}
+        if talks_vendor and max(talks_vendor.values()) > 0:
+            roles[max(talks_vendor, key=talks_vendor.get)] = Role.REP
     if any(r is Role.REP for r in roles.values()):
         # Once the seller's side is known, everyone else on the call is the customer's.
         for label in labels:
             roles.setdefault(label, Role.CUSTOMER)
+    elif any(r is Role.CUSTOMER for r in roles.values()):
+        for label in labels:
+            roles.setdefault(label, Role.REP)
+    elif labels and len(labels) > 1:
+        roles[labels[0]] = Role.REP  # the host opens the call
+        for label in labels[1:]:
+            roles[label] = Role.CUSTOMER
     for seg in transcript.segments:
         seg.role = roles.get(seg.speaker, Role.UNKNOWN)
         seg.speaker = names.get(seg.speaker, seg.speaker)
