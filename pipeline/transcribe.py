@@ -1,8 +1,9 @@
-"""Speech to timed segments with openai-whisper.
+"""Speech to timed segments: openai-whisper (default) or faster-whisper.
 
-Stereo calls (rep and customer on their own channels) are transcribed per
-channel, so each segment knows its side without guessing; mono calls are
-transcribed once and split into speakers by `speakers.diarize`.
+Both engines read the same packaged tiny.en weights by default. Only the
+speech found by voice-activity detection is decoded; times are mapped back to
+the recording. Stereo calls (rep and customer on their own channels) are
+transcribed per channel, so each segment knows its side without guessing.
 """
 
 from __future__ import annotations
@@ -14,44 +15,80 @@ import numpy as np
 
 from models import Segment, Transcript, Word
 from pipeline import audio as audio_mod
+from pipeline import vad
 from pipeline.settings import Settings
 from pipeline.vocabulary import correct_names
-from pipeline.whisper_model import load_whisper
+from pipeline.whisper_model import DEFAULT_MODEL, load_whisper, packaged_ct2_dir
 
 # A segment whose own channel is this much quieter than the channel's speech is
 # crosstalk or a hallucination over silence, not a turn of that side.
 CHANNEL_FLOOR_DB = -30.0
+# Less speech than this in a channel is nothing to transcribe.
+MIN_SPEECH_SECONDS = 0.3
 
 
 @functools.lru_cache(maxsize=2)
-def _model(spec: str, cache_dir: str):
+def _openai_model(spec: str, cache_dir: str):
     return load_whisper(spec, Path(cache_dir))
 
 
+@functools.lru_cache(maxsize=2)
+def _faster_model(spec: str, cache_dir: str):
+    from faster_whisper import WhisperModel
+
+    source = str(packaged_ct2_dir()) if spec == DEFAULT_MODEL else spec
+    return WhisperModel(source, device="cpu", compute_type="int8", download_root=cache_dir)
+
+
 def engine_name(settings: Settings) -> str:
-    return f"openai-whisper:{settings.whisper_model}:beam{settings.beam_size}"
+    return f"{settings.engine}:{settings.whisper_model}:beam{settings.beam_size}" + \
+        (":vad" if settings.vad else "")
+
+
+def _openai_segments(samples: np.ndarray, settings: Settings) -> list[dict]:
+    model = _openai_model(settings.whisper_model, str(settings.cache_dir))
+    result = model.transcribe(
+        samples, language="en", fp16=False, word_timestamps=True,
+        beam_size=settings.beam_size if settings.beam_size > 1 else None,
+        # Conditioning on earlier text makes whisper loop on repeated phrases.
+        # No initial prompt: with tiny.en a prompt of names made whisper stop
+        # after the first sentence of a 30 s window (measured); names are
+        # corrected after instead (pipeline/vocabulary.py).
+        condition_on_previous_text=False)
+    return [{"start": s["start"], "end": s["end"], "text": s["text"],
+             "words": [(w["start"], w["end"], w["word"], w.get("probability")) for w in s.get("words", [])]}
+            for s in result["segments"]]
+
+
+def _faster_segments(samples: np.ndarray, settings: Settings) -> list[dict]:
+    model = _faster_model(settings.whisper_model, str(settings.cache_dir))
+    segments, _ = model.transcribe(samples, language="en", beam_size=settings.beam_size,
+                                   word_timestamps=True, condition_on_previous_text=False)
+    return [{"start": s.start, "end": s.end, "text": s.text,
+             "words": [(w.start, w.end, w.word, w.probability) for w in (s.words or [])]}
+            for s in segments]  # a generator: consumed here, segment by segment
 
 
 def transcribe_samples(samples: np.ndarray, settings: Settings,
                        vocabulary: list[str] | None = None) -> list[Segment]:
     """Transcribe one channel of 16 kHz float32 samples into segments with word times."""
-    model = _model(settings.whisper_model, str(settings.cache_dir))
-    result = model.transcribe(
-        samples, language="en", fp16=False, word_timestamps=True,
-        beam_size=settings.beam_size if settings.beam_size > 1 else None,
-        # Conditioning on earlier text makes whisper loop on repeated phrases.
-        condition_on_previous_text=False,
-        # No initial prompt: with tiny.en a prompt of names made whisper stop after
-        # the first sentence of a 30 s window (measured); names are corrected after.
-    )
+    if settings.vad:
+        speech, times, _ = vad.speech_only(samples)
+        restore = lambda t, end=False: times.get_original_time(t, is_end=end)  # noqa: E731
+    else:
+        speech, restore = samples, (lambda t, end=False: round(t, 2))
+    if speech.size < MIN_SPEECH_SECONDS * audio_mod.SAMPLE_RATE:
+        return []
+    raw = _faster_segments(speech, settings) if settings.engine == "faster-whisper" \
+        else _openai_segments(speech, settings)
     segments = []
-    for seg in result["segments"]:
+    for seg in raw:
         text = seg["text"].strip()
         if not text:
             continue
-        words = [Word(start=float(w["start"]), end=float(w["end"]), text=w["word"].strip(),
-                      probability=float(w.get("probability", 0.0))) for w in seg.get("words", [])]
-        segments.append(Segment(start=float(seg["start"]), end=float(seg["end"]), text=text,
+        words = [Word(start=restore(a), end=restore(b, True), text=w.strip(),
+                      probability=float(p) if p is not None else None) for a, b, w, p in seg["words"]]
+        segments.append(Segment(start=restore(seg["start"]), end=restore(seg["end"], True), text=text,
                                 words=words or None))
     return correct_names(segments, vocabulary or [])
 
