@@ -21,6 +21,9 @@ system:
 	# CPU torch first: anything that asks for torch later finds it satisfied.
 	$(PIP) install -q --disable-pip-version-check torch==2.13.0
 	$(PIP) install -q --disable-pip-version-check -e '.[dev]'
+	# resemblyzer needs webrtcvad, whose module imports pkg_resources (absent from a new
+	# venv); webrtcvad-wheels is the same module, built, without that import.
+	$(PIP) install -q --disable-pip-version-check --force-reinstall --no-deps webrtcvad-wheels==2.0.14.post1
 	touch $@
 
 .cache/classifier/meta.json: .venv/.installed $(wildcard data/train/*.jsonl) extractors/classifier.py

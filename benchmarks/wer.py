@@ -13,26 +13,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import time
-from collections import Counter
 from pathlib import Path
 
 import jiwer
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
-from models import Transcript
 from pipeline import ingest
+from pipeline.evaluation import attribution, normalise
 from pipeline.process import load_transcript
 from pipeline.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
-_PUNCT = re.compile(r"[^\w\s'%$]")
-
-
-def normalise(text: str) -> str:
-    return " ".join(_PUNCT.sub(" ", text.lower()).split())
 
 
 def reference_for(path: Path) -> dict | None:
@@ -42,34 +34,6 @@ def reference_for(path: Path) -> dict | None:
         if candidate.exists():
             return json.loads(candidate.read_text())
     return None
-
-
-def _ref_at(ref: dict, t: float) -> dict | None:
-    for seg in ref["segments"]:
-        if seg["start"] - 0.25 <= t <= seg["end"] + 0.25:
-            return seg
-    return None
-
-
-def attribution(hyp: Transcript, ref: dict) -> tuple[float, float]:
-    """(speaker attribution, role accuracy) over recognised words, by time."""
-    pairs = []
-    for seg in hyp.segments:
-        for w in seg.words or []:
-            r = _ref_at(ref, (w.start + w.end) / 2)
-            if r:
-                pairs.append((seg.speaker, seg.role.value, r["speaker"], r["role"]))
-    if not pairs:
-        return 0.0, 0.0
-    hyp_labels = sorted({p[0] for p in pairs})
-    ref_labels = sorted({p[2] for p in pairs})
-    counts = Counter((p[0], p[2]) for p in pairs)
-    cost = np.array([[-counts[(h, r)] for r in ref_labels] for h in hyp_labels])
-    rows, cols = linear_sum_assignment(cost)
-    mapping = {hyp_labels[i]: ref_labels[j] for i, j in zip(rows, cols)}
-    right = sum(1 for p in pairs if mapping.get(p[0]) == p[2])
-    roles = sum(1 for p in pairs if p[1] == p[3])
-    return right / len(pairs), roles / len(pairs)
 
 
 def main() -> None:

@@ -12,9 +12,17 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from models import ItemKind
+import numpy as np
+
+from models import ItemKind, Transcript
 
 MIN_OVERLAP = 0.5
+_PUNCT = re.compile(r"[^\w\s'%$]")
+
+
+def normalise(text: str) -> str:
+    """Lower case, punctuation dropped: what word error rate is computed on."""
+    return " ".join(_PUNCT.sub(" ", text.lower()).split())
 
 
 def _words(text: str) -> set[str]:
@@ -61,3 +69,33 @@ def table(gold: Counter, found: Counter, matched: Counter) -> list[dict]:
         rows.append({"kind": kind, "gold": gold[kind], "found": found[kind], "matched": matched[kind],
                      "precision": round(p, 2), "recall": round(r, 2)})
     return rows
+
+
+def _ref_at(ref: dict, t: float) -> dict | None:
+    for seg in ref["segments"]:
+        if seg["start"] - 0.25 <= t <= seg["end"] + 0.25:
+            return seg
+    return None
+
+
+def attribution(hyp: Transcript, ref: dict) -> tuple[float, float]:
+    """(speaker attribution, role accuracy) over recognised words, by time."""
+    pairs = []
+    for seg in hyp.segments:
+        for w in seg.words or []:
+            r = _ref_at(ref, (w.start + w.end) / 2)
+            if r:
+                pairs.append((seg.speaker, seg.role.value, r["speaker"], r["role"]))
+    if not pairs:
+        return 0.0, 0.0
+    hyp_labels = sorted({p[0] for p in pairs})
+    ref_labels = sorted({p[2] for p in pairs})
+    counts = Counter((p[0], p[2]) for p in pairs)
+    cost = np.array([[-counts[(h, r)] for r in ref_labels] for h in hyp_labels])
+    from scipy.optimize import linear_sum_assignment
+
+    rows, cols = linear_sum_assignment(cost)
+    mapping = {hyp_labels[i]: ref_labels[j] for i, j in zip(rows, cols)}
+    right = sum(1 for p in pairs if mapping.get(p[0]) == p[2])
+    roles = sum(1 for p in pairs if p[1] == p[3])
+    return right / len(pairs), roles / len(pairs)

@@ -1,83 +1,145 @@
 """Who spoke when, and on which side of the deal.
 
-Two jobs: split a mono recording's segments into speakers (clustering
-per-segment voice features, with the number of speakers chosen by silhouette
-score rather than assumed), and give every speaker a role (rep / customer)
+Two jobs: split a recording's segments into speakers (clustering voice
+embeddings of short windows from Resemblyzer's packaged speaker encoder, with
+the number of speakers chosen by silhouette score rather than assumed), and
+give every speaker a role (rep / customer)
 from the deal metadata, from introductions, or from the channel layout.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
 
-from models import Deal, Role, Segment, Transcript
+from models import Deal, Role, Segment, Transcript, Word
 from pipeline.audio import SAMPLE_RATE
 
 # "this is Priya from Ledgerly", "I'm Dana, CFO at Northwind", "my name is Sam"
 _INTRO = re.compile(
-    r"\b(?:this is|i'm|i am|my name is|it's)\s+(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)"
-    r"(?:[^.?!]{0,40}?\b(?:from|at|with)\s+(?P<org>[A-Z][\w&]*(?:\s[A-Z][\w&]*){0,3}))?")
+    r"\b(?i:this is|i'm|i am|my name is|it's)\s+(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)"
+    r"(?:[^.?!]{0,40}?\b(?i:from|at|with)\s+(?P<org>[A-Z][\w&]*(?:\s[A-Z][\w&]*){0,3}))?")
 _NOT_NAMES = {"Good", "Great", "Sure", "Fine", "Here", "Just", "Really", "Happy", "Glad", "So",
               "Not", "All", "The", "Thanks", "Yeah", "Well", "Okay", "Actually"}
 # Below this silhouette the voices are not separable: one speaker.
-MIN_SILHOUETTE = 0.08
-MAX_SPEAKERS = 4
+MIN_SILHOUETTE = 0.1
+MAX_SPEAKERS = 6
+# A cluster holding less than this share of the windows is not a speaker.
+MIN_SHARE = 0.03
+WINDOW_RATE = 2.0  # voice embeddings per second (each over 1.6 s)
+BLOCK_SECONDS = 300.0
 
 
-def _voice_features(samples: np.ndarray, seg: Segment) -> np.ndarray | None:
-    """Mean and spread of log-mel energies: a crude but offline voice print."""
-    import torch
-    from whisper.audio import log_mel_spectrogram
+@functools.lru_cache(maxsize=1)
+def _voice_encoder():
+    """Resemblyzer's speaker encoder: its weights ship in the wheel (offline)."""
+    from resemblyzer import VoiceEncoder
 
-    a, b = int(seg.start * SAMPLE_RATE), int(seg.end * SAMPLE_RATE)
-    if b - a < SAMPLE_RATE // 2:
-        return None
-    mel = log_mel_spectrogram(torch.from_numpy(np.ascontiguousarray(samples[a:b]))).numpy()
-    voiced = mel[:, mel.mean(axis=0) > mel.mean()]  # frames louder than average: speech
-    if voiced.shape[1] < 10:
-        return None
-    return np.concatenate([voiced.mean(axis=1), voiced.std(axis=1)])
+    return VoiceEncoder("cpu", verbose=False)
 
 
-def diarize(samples: np.ndarray, segments: list[Segment], prefix: str = "speaker") -> list[Segment]:
-    """Label segments `<prefix> 1..k` by clustering their voice features (k estimated)."""
+def window_embeddings(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(centre times in s, 256-d voice embeddings) of 1.6 s windows, WINDOW_RATE per second.
+
+    Computed block by block so memory does not grow with the recording's length.
+    """
+    encoder = _voice_encoder()
+    centres, embeds = [], []
+    block = int(BLOCK_SECONDS * SAMPLE_RATE)
+    for start in range(0, len(samples), block):
+        piece = samples[start:start + block]
+        if len(piece) < SAMPLE_RATE:  # a tail under a second: its words join the last window
+            break
+        _, partials, slices = encoder.embed_utterance(piece, return_partials=True, rate=WINDOW_RATE)
+        for emb, sl in zip(partials, slices):
+            centres.append((start + (sl.start + min(sl.stop, len(piece))) / 2) / SAMPLE_RATE)
+            embeds.append(emb)
+    return np.array(centres), np.array(embeds)
+
+
+def cluster_voices(embeds: np.ndarray) -> np.ndarray:
+    """Cluster labels; the number of speakers is chosen by silhouette, not assumed."""
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.metrics import silhouette_score
 
-    feats = [_voice_features(samples, s) for s in segments]
-    index = [i for i, f in enumerate(feats) if f is not None]
-    labels = np.zeros(len(segments), dtype=int)
-    if len(index) >= 4:
-        x = np.stack([feats[i] for i in index])
-        x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-6)
-        best, best_score = None, MIN_SILHOUETTE
-        for k in range(2, min(MAX_SPEAKERS, len(index) - 1) + 1):
-            guess = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x)
-            score = silhouette_score(x, guess)
-            if score > best_score:
-                best, best_score = guess, score
-        if best is not None:
-            labels[index] = best
-            # Short segments without features join the speaker of the nearest neighbour.
-            for i in range(len(segments)):
-                if feats[i] is None:
-                    near = min(index, key=lambda j: abs(j - i))
-                    labels[i] = labels[near]
-    # Number speakers in order of first appearance.
-    order = {lab: n for n, lab in enumerate(dict.fromkeys(labels.tolist()), start=1)}
-    for seg, lab in zip(segments, labels):
-        seg.speaker = f"{prefix} {order[lab]}"
+    labels = np.zeros(len(embeds), dtype=int)
+    if len(embeds) < 6:
+        return labels
+    best_score = MIN_SILHOUETTE
+    for k in range(2, min(MAX_SPEAKERS, len(embeds) - 1) + 1):
+        guess = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(embeds)
+        if min(np.bincount(guess)) < max(2, MIN_SHARE * len(embeds)):
+            continue  # a "speaker" with a handful of windows is noise, not a person
+        score = silhouette_score(embeds, guess, metric="cosine")
+        if score > best_score:
+            labels, best_score = guess, score
+    return labels
+
+
+def _smooth(labels: list[int], width: int = 2) -> list[int]:
+    """Absorb runs shorter than `width` words into their neighbours (window noise)."""
+    out = list(labels)
+    i = 0
+    while i < len(out):
+        j = i
+        while j < len(out) and out[j] == out[i]:
+            j += 1
+        if j - i < width and i > 0:
+            for k in range(i, j):
+                out[k] = out[i - 1]
+        i = j
+    return out
+
+
+def diarize(samples: np.ndarray, segments: list[Segment], prefix: str = "speaker") -> list[Segment]:
+    """Split segments into speaker turns at word level, labelled `<prefix> 1..k`.
+
+    Voice embeddings of short windows are clustered; each word takes the
+    speaker of the window nearest its middle; a segment whose words change
+    speaker is cut there (whisper's segments often span two turns).
+    """
+    if not segments:
+        return segments
+    centres, embeds = window_embeddings(samples)
+    if len(embeds) == 0:
+        for seg in segments:
+            seg.speaker = f"{prefix} 1"
+        return segments
+    window_label = cluster_voices(embeds)
+    out: list[Segment] = []
+    order: dict[int, int] = {}
+    for seg in segments:
+        words = seg.words or [Word(start=seg.start, end=seg.end, text=seg.text)]
+        mids = np.array([(w.start + w.end) / 2 for w in words])
+        nearest = np.abs(centres[None, :] - mids[:, None]).argmin(axis=1)
+        labels = _smooth([int(window_label[n]) for n in nearest])
+        start = 0
+        for k in range(1, len(words) + 1):
+            if k == len(words) or labels[k] != labels[start]:
+                part = words[start:k]
+                label = order.setdefault(labels[start], len(order) + 1)
+                text = seg.text if len(part) == len(words) else " ".join(w.text for w in part)
+                out.append(seg.model_copy(update={
+                    "start": part[0].start if seg.words else seg.start,
+                    "end": part[-1].end if seg.words else seg.end,
+                    "text": text, "words": part if seg.words else None,
+                    "speaker": f"{prefix} {label}"}))
+                start = k
+    segments[:] = out
     return segments
 
 
 def diarize_channels(audio: np.ndarray, segments: list[Segment]) -> list[Segment]:
     """Stereo calls: each channel is one side, but a side may have several voices."""
+    out: list[Segment] = []
     for index, channel in enumerate(audio):
         own = [s for s in segments if s.channel == index]
         if own:
-            diarize(channel, own, prefix=f"channel {index + 1} speaker")
+            out += diarize(channel, own, prefix=f"channel {index + 1} speaker")
+    out.sort(key=lambda s: s.start)
+    segments[:] = out
     return segments
 
 

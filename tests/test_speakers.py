@@ -1,0 +1,118 @@
+"""Speaker turns and roles: per channel for stereo, by voice for mono, names
+and sides from introductions and the CRM."""
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+from models import Deal, Role, Segment, Transcript
+from pipeline import audio, vad
+from pipeline.evaluation import attribution
+from pipeline.ingest import describe, load_call_facts, load_deals
+from pipeline.process import load_transcript
+from pipeline.speakers import assign_roles, vendor_from_email
+from tests.conftest import MINI
+
+DEAL = Deal(deal_id="D-1", account="Northwind Logistics", ae_name="Priya Shah",
+            ae_email="priya.shah@relaywise.io", csm_name="Alicia Grant")
+
+
+def transcript(*turns: tuple[str, str]) -> Transcript:
+    return Transcript(segments=[Segment(start=i, end=i + 1, speaker=s, text=t) for i, (s, t) in enumerate(turns)])
+
+
+def test_export_speakers_get_roles_from_the_crm():
+    t = assign_roles(transcript(("Priya Shah", "Thanks for joining."), ("Dana Ruiz", "Happy to."),
+                                ("Alicia Grant", "I'll be your CSM.")), DEAL, [])
+    assert [s.role for s in t.segments] == [Role.REP, Role.CUSTOMER, Role.REP]
+
+
+def test_anonymous_speakers_are_named_and_sided_by_introductions():
+    t = assign_roles(transcript(("speaker 1", "Hi all, this is Tom from Relaywise, I run solutions."),
+                                ("speaker 2", "Hey Tom, I'm Dana, CFO at Northwind Logistics.")), DEAL, [])
+    assert [(s.speaker, s.role) for s in t.segments] == [("Tom", Role.REP), ("Dana", Role.CUSTOMER)]
+
+
+def test_a_speaker_naming_the_seller_is_the_rep():
+    t = assign_roles(transcript(("speaker 1", "So how does month end look today?"),
+                                ("speaker 2", "Relaywise would match those invoices for you every night."),
+                                ("speaker 1", "Interesting.")), DEAL, [])
+    assert [s.role for s in t.segments] == [Role.CUSTOMER, Role.REP, Role.CUSTOMER]
+
+
+def test_the_vendor_comes_from_the_ae_email_domain():
+    assert vendor_from_email("priya.shah@relaywise.io") == "relaywise"
+    assert vendor_from_email("") == ""
+
+
+def test_vad_skips_a_long_hold_and_maps_times_back(tmp_path):
+    """Speech, 20 s of hold silence, speech: only the speech is kept, at its real times."""
+    speech = audio.decode(MINI / "mini-call.mp3")[0][: 8 * audio.SAMPLE_RATE]
+    hold = np.zeros(20 * audio.SAMPLE_RATE, dtype=np.float32)
+    samples = np.concatenate([speech, hold, speech])
+    kept, times, share = vad.speech_only(samples)
+    assert share < 0.55 and len(kept) < 0.55 * len(samples)
+    assert times.get_original_time(len(kept) / audio.SAMPLE_RATE - 1.0) > 28.0  # after the hold
+
+
+def _mini(name, settings):
+    deals = load_deals(MINI)
+    rec = describe(MINI / name, deals, load_call_facts(MINI))
+    return load_transcript(rec, deals[rec.deal_id], settings)
+
+
+@pytest.mark.slow
+def test_stereo_call_gives_each_side_its_role(settings):
+    t = _mini("mini-stereo.m4a", settings)
+    ref = json.loads((MINI / "mini-call.ref.json").read_text())
+    speaker_share, role_share = attribution(t, ref)
+    assert {s.role for s in t.segments} == {Role.REP, Role.CUSTOMER}
+    assert role_share >= 0.9
+
+
+@pytest.mark.slow
+def test_mono_two_voice_call_is_split_with_most_words_on_the_right_speaker(settings):
+    t = _mini("mini-call.mp3", settings)
+    ref = json.loads((MINI / "mini-call.ref.json").read_text())
+    speaker_share, role_share = attribution(t, ref)
+    assert len({s.speaker for s in t.segments}) == 2  # estimated, not assumed
+    assert speaker_share >= 0.8 and role_share >= 0.8
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix,args", [
+    ("wav", []), ("flac", []), ("ogg", ["-c:a", "libvorbis"]),
+    ("mp4", ["-f", "lavfi", "-i", "color=c=black:s=160x120:r=5", "-shortest", "-c:v", "libx264", "-c:a", "aac"]),
+])
+def test_each_format_decodes_to_the_same_text(tmp_path, monkeypatch, settings, suffix, args):
+    """The same call as wav, flac, ogg and mp4 video gives (nearly) the mp3's transcript."""
+    import jiwer
+
+    from pipeline.evaluation import normalise
+    from pipeline.transcribe import transcribe_audio
+
+    monkeypatch.setattr(settings, "engine", "faster-whisper")  # the quicker engine: same check
+    out = tmp_path / f"call.{suffix}"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(MINI / "mini-call.mp3"), *args, str(out)], check=True)
+    base = transcribe_audio(audio.decode(MINI / "mini-call.mp3"), settings).text()
+    other = transcribe_audio(audio.decode(out), settings).text()
+    assert jiwer.wer(normalise(base), normalise(other)) <= 0.1
+
+
+@pytest.mark.slow
+def test_both_engines_read_the_same_weights_and_agree(settings, monkeypatch):
+    import jiwer
+
+    from pipeline.evaluation import normalise
+    from pipeline.transcribe import transcribe_audio
+
+    samples = audio.decode(MINI / "mini-call.mp3")
+    ref = normalise(" ".join(s["text"] for s in json.loads((MINI / "mini-call.ref.json").read_text())["segments"]))
+    openai = transcribe_audio(samples, settings)
+    monkeypatch.setattr(settings, "engine", "faster-whisper")
+    faster = transcribe_audio(samples, settings)
+    assert openai.engine.startswith("openai-whisper") and faster.engine.startswith("faster-whisper")
+    wer_openai, wer_faster = jiwer.wer(ref, normalise(openai.text())), jiwer.wer(ref, normalise(faster.text()))
+    assert wer_openai < 0.35 and wer_faster < 0.35
