@@ -89,6 +89,8 @@ def batch_flow(settings: Settings, progress: Progress | None = None) -> RunSumma
             continue
         store.save_result(rec, result)
         summary.processed.append(rec.path.name)
+        summary.warnings += [FileError(path=rec.path.name, stage="transcribe", message=w)
+                             for w in result.transcript.warnings]
         kinds.update(item.kind.value for item in result.items)
         if rec.deal_id:
             touched.add(rec.deal_id)

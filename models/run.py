@@ -34,6 +34,8 @@ class RunSummary(BaseModel):
     processed: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)
     errors: list[FileError] = Field(default_factory=list)
+    # Files processed but flagged (e.g. low recognition confidence).
+    warnings: list[FileError] = Field(default_factory=list)
     items_per_kind: dict[str, int] = Field(default_factory=dict)
     documents: list[str] = Field(default_factory=list)
     database: str = ""

@@ -37,7 +37,9 @@ class Transcript(BaseModel):
     segments: list[Segment] = Field(default_factory=list)
     source: str = ""
     engine: str = ""
-    # Set when the transcript is usable but doubtful (little speech, low log-probability).
+    # Mean word probability the recognizer gave (None for exports).
+    confidence: float | None = None
+    # Set when the transcript is usable but doubtful (low confidence, little speech).
     warnings: list[str] = Field(default_factory=list)
 
     def speakers(self) -> list[str]:

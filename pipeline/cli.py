@@ -98,6 +98,8 @@ def _print_summary(summary) -> None:
         typer.echo("Items: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.items_per_kind.items())))
     for doc in summary.documents:
         typer.echo(f"Document: {doc} (and .html)")
+    for warn in summary.warnings:
+        typer.echo(f"Warning: {warn.path}: {warn.message}", err=True)
     for err in summary.errors:
         typer.echo(f"Error: {err.path}: {err.message} [{err.stage}]", err=True)
     typer.echo(f"Database: {summary.database}  (try: handoff query \"select * from commitments\")")

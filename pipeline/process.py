@@ -52,7 +52,12 @@ def load_transcript(recording: Recording, deal: Deal | None, settings: Settings)
             raise StageError("decode", str(exc)) from exc
         transcript = transcribe.transcribe_audio(samples, settings, path.name, vocabulary(deal, settings))
         if not transcript.segments:
-            raise StageError("transcribe", "no speech recognised in the recording")
+            raise StageError("transcribe", "no speech found in the recording (only silence, noise or music)")
+        problem = transcribe.language_problem(transcript, settings)
+        if problem and problem[0] == "error":
+            raise StageError("transcribe", problem[1])
+        if problem:
+            transcript.warnings.append(problem[1])
         if all(s.channel is None for s in transcript.segments):
             speakers.diarize(samples.mean(axis=0), transcript.segments)
         else:

@@ -19,7 +19,7 @@ from pipeline.audio import SAMPLE_RATE
 
 # "this is Priya from Ledgerly", "I'm Dana, CFO at Northwind", "my name is Sam"
 _INTRO = re.compile(
-    r"\b(?i:this is|i'm|i am|my name is|it's)\s+(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)"
+    r"\b(?i:this is|i'm|i am|my name is|it's)\s+(?:(?:Dr|Mr|Mrs|Ms)\.?\s+)?(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)"
     r"(?:[^.?!]{0,40}?\b(?i:from|at|with)\s+(?P<org>[A-Z][\w&]*(?:\s[A-Z][\w&]*){0,3}))?")
 _NOT_NAMES = {"Good", "Great", "Sure", "Fine", "Here", "Just", "Really", "Happy", "Glad", "So",
               "Not", "All", "The", "Thanks", "Yeah", "Well", "Okay", "Actually"}

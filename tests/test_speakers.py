@@ -116,3 +116,30 @@ def test_both_engines_read_the_same_weights_and_agree(settings, monkeypatch):
     assert openai.engine.startswith("openai-whisper") and faster.engine.startswith("faster-whisper")
     wer_openai, wer_faster = jiwer.wer(ref, normalise(openai.text())), jiwer.wer(ref, normalise(faster.text()))
     assert wer_openai < 0.35 and wer_faster < 0.35
+
+
+def test_a_title_is_not_taken_for_a_name():
+    t = assign_roles(transcript(("speaker 1", "This is Priya from Relaywise."),
+                                ("speaker 2", "Hi, I'm Dr. Ron Tanner from Northwind Logistics.")), DEAL, [])
+    assert t.segments[1].speaker == "Ron Tanner"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("voice,text", [
+    ("es", "Buenos días, gracias por su tiempo. Tenemos muchos problemas con el cierre mensual, nos lleva "
+           "seis días. Le envío la propuesta el viernes y hablamos la próxima semana sobre la integración."),
+    ("de", "Guten Tag, vielen Dank für Ihre Zeit heute. Wir haben derzeit große Probleme mit dem "
+           "Monatsabschluss, das dauert bei uns sechs Tage. Ich schicke Ihnen das Angebot bis Freitag."),
+])
+def test_non_english_speech_is_refused_or_flagged(tmp_path, settings, voice, text):
+    from pipeline.process import StageError
+
+    wav = tmp_path / f"{voice}.wav"
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(wav), text], check=True)
+    rec = describe(wav, {}, {})
+    try:
+        t = load_transcript(rec, None, settings)
+    except StageError as exc:
+        assert "not recognised as English" in str(exc) and "multilingual" in str(exc)
+    else:
+        assert any("may not be English" in w for w in t.warnings)
