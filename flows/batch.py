@@ -89,7 +89,7 @@ def batch_flow(settings: Settings, progress: Progress | None = None) -> RunSumma
             continue
         store.save_result(rec, result)
         summary.processed.append(rec.path.name)
-        summary.warnings += [FileError(path=rec.path.name, stage="transcribe", message=w)
+        summary.warnings += [FileError(path=rec.path.name, stage="load", message=w)
                              for w in result.transcript.warnings]
         kinds.update(item.kind.value for item in result.items)
         if rec.deal_id:

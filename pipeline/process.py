@@ -45,6 +45,9 @@ def load_transcript(recording: Recording, deal: Deal | None, settings: Settings)
             transcript = transcripts.read_transcript(path)
         except transcripts.TranscriptError as exc:
             raise StageError("parse", str(exc)) from exc
+        if all(s.speaker == "unknown" for s in transcript.segments):
+            transcript.warnings.append("the export names no speakers: turns cannot be told apart, "
+                                       "so rep and customer are unknown")
     else:
         try:
             samples = audio.decode(path, settings.max_audio_seconds)

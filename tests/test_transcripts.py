@@ -89,3 +89,15 @@ def test_our_json_round_trips(tmp_path):
 def test_malformed_exports_raise_a_clear_error(tmp_path, name, text, message):
     with pytest.raises(TranscriptError, match=message):
         read_transcript(write(tmp_path, name, text))
+
+
+def test_an_export_without_speaker_names_is_flagged(tmp_path):
+    from models import Recording, SourceKind
+    from pipeline.process import load_transcript
+    from pipeline.settings import Settings
+
+    path = write(tmp_path, "anon.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nhello there\n")
+    rec = Recording(recording_id="x", path=path, kind=SourceKind.TRANSCRIPT, size=path.stat().st_size)
+    t = load_transcript(rec, None, Settings())
+    assert t.segments[0].role.value == "unknown"
+    assert any("names no speakers" in w for w in t.warnings)
