@@ -224,9 +224,10 @@ def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json g
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    typer.echo(f"{'kind':18} {'gold':>5} {'found':>5} {'match':>5} {'prec':>5} {'recall':>6}")
+    typer.echo(f"{'kind':18} {'gold':>5} {'found':>5} {'match':>5} {'prec':>5} {'recall':>6} {'F1':>5}")
     for r in rows:
-        typer.echo(f"{r['kind']:18} {r['gold']:5} {r['found']:5} {r['matched']:5} {r['precision']:5.2f} {r['recall']:6.2f}")
+        typer.echo(f"{r['kind']:18} {r['gold']:5} {r['found']:5} {r['matched']:5} {r['precision']:5.2f} "
+                   f"{r['recall']:6.2f} {r['f1']:5.2f}")
 
 
 @app.command()

@@ -1,8 +1,8 @@
 """Scoring extracted items against gold labels (what a careful analyst would extract).
 
-An extracted item matches a gold item of the same kind when their quotes share
-most words (ASR changes a few), so recall survives small transcription errors.
-Each gold item is matched at most once.
+An extracted item matches a gold item of the same kind when at least 60% of
+the shorter quote's words are in the longer one (ASR changes a few words;
+a quote may be a whole turn or one sentence of it). Matching is one-to-one.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 
 from models import ItemKind, Transcript
 
-MIN_OVERLAP = 0.5
+MIN_OVERLAP = 0.6
 _PUNCT = re.compile(r"[^\w\s'%$]")
 
 
@@ -30,9 +30,10 @@ def _words(text: str) -> set[str]:
 
 
 def overlap(gold_quote: str, found_quote: str) -> float:
-    """Share of the gold quote's words present in the found quote."""
-    gold = _words(gold_quote)
-    return len(gold & _words(found_quote)) / len(gold) if gold else 0.0
+    """Share of the shorter quote's distinct words that the longer one contains."""
+    a, b = _words(gold_quote), _words(found_quote)
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    return len(shorter & longer) / len(shorter) if shorter else 0.0
 
 
 def load_gold(folder: Path) -> dict[str, list[dict]]:
@@ -61,13 +62,18 @@ def match(gold: list[dict], found: list[dict]) -> tuple[Counter, Counter, Counte
     return g, f, m
 
 
+def _row(kind: str, g: int, f: int, m: int) -> dict:
+    p = m / f if f else 0.0
+    r = m / g if g else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return {"kind": kind, "gold": g, "found": f, "matched": m,
+            "precision": round(p, 2), "recall": round(r, 2), "f1": round(f1, 2)}
+
+
 def table(gold: Counter, found: Counter, matched: Counter) -> list[dict]:
-    rows = []
-    for kind in [k.value for k in ItemKind]:
-        p = matched[kind] / found[kind] if found[kind] else 0.0
-        r = matched[kind] / gold[kind] if gold[kind] else 0.0
-        rows.append({"kind": kind, "gold": gold[kind], "found": found[kind], "matched": matched[kind],
-                     "precision": round(p, 2), "recall": round(r, 2)})
+    """Per kind, then micro-averaged over all kinds."""
+    rows = [_row(k.value, gold[k.value], found[k.value], matched[k.value]) for k in ItemKind]
+    rows.append(_row("micro", sum(gold.values()), sum(found.values()), sum(matched.values())))
     return rows
 
 

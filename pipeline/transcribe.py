@@ -74,27 +74,35 @@ def _faster_segments(samples: np.ndarray, settings: Settings) -> list[dict]:
             for s in segments]  # a generator: consumed here, segment by segment
 
 
+def _recognise(samples: np.ndarray, settings: Settings) -> list[dict]:
+    return _faster_segments(samples, settings) if settings.engine == "faster-whisper" \
+        else _openai_segments(samples, settings)
+
+
+def _blocks(samples: np.ndarray, settings: Settings):
+    """(audio, time-restoring function) pairs: speech blocks, or the whole signal without VAD."""
+    if not settings.vad:
+        yield samples, (lambda t, end=False: round(t, 2))
+        return
+    for speech, times in vad.speech_blocks(samples):
+        yield speech, (lambda t, end=False, m=times: m.get_original_time(t, is_end=end))
+
+
 def transcribe_samples(samples: np.ndarray, settings: Settings,
                        vocabulary: list[str] | None = None) -> list[Segment]:
     """Transcribe one channel of 16 kHz float32 samples into segments with word times."""
-    if settings.vad:
-        speech, times, _ = vad.speech_only(samples)
-        restore = lambda t, end=False: times.get_original_time(t, is_end=end)  # noqa: E731
-    else:
-        speech, restore = samples, (lambda t, end=False: round(t, 2))
-    if speech.size < MIN_SPEECH_SECONDS * audio_mod.SAMPLE_RATE:
-        return []
-    raw = _faster_segments(speech, settings) if settings.engine == "faster-whisper" \
-        else _openai_segments(speech, settings)
     segments = []
-    for seg in raw:
-        text = seg["text"].strip()
-        if not text:
+    for speech, restore in _blocks(samples, settings):
+        if speech.size < MIN_SPEECH_SECONDS * audio_mod.SAMPLE_RATE:
             continue
-        words = [Word(start=restore(a), end=restore(b, True), text=w.strip(),
-                      probability=float(p) if p is not None else None) for a, b, w, p in seg["words"]]
-        segments.append(Segment(start=restore(seg["start"]), end=restore(seg["end"], True), text=text,
-                                words=words or None))
+        for seg in _recognise(speech, settings):
+            text = seg["text"].strip()
+            if not text:
+                continue
+            words = [Word(start=restore(a), end=restore(b, True), text=w.strip(),
+                          probability=float(p) if p is not None else None) for a, b, w, p in seg["words"]]
+            segments.append(Segment(start=restore(seg["start"]), end=restore(seg["end"], True),
+                                    text=text, words=words or None))
     return correct_names(segments, vocabulary or [])
 
 

@@ -2,10 +2,13 @@
 
 Uses the Silero VAD model that the faster-whisper wheel ships (ONNX, run by
 onnxruntime): offline, and the same detector for both engines. Decoding only
-the speech means a call with long holds costs its talk time, not its length.
+the speech means a call with long holds costs its talk time, not its length;
+grouping the speech into blocks bounds the recognizer's memory on long calls.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 from faster_whisper.vad import SpeechTimestampsMap, VadOptions, collect_chunks, get_speech_timestamps
@@ -14,20 +17,41 @@ from pipeline.audio import SAMPLE_RATE
 
 # Pauses shorter than this stay inside a chunk: turn-taking gaps are not cut out.
 MIN_SILENCE_MS = 1000
+# Speech handed to the recognizer at once; whisper holds a log-mel of all of it.
+BLOCK_SECONDS = 600.0
 
 
 def speech_spans(samples: np.ndarray) -> list[dict]:
     """[{'start': sample, 'end': sample}, ...] of the speech in a mono 16 kHz signal."""
-    options = VadOptions(min_silence_duration_ms=MIN_SILENCE_MS, speech_pad_ms=300)
+    options = VadOptions(min_silence_duration_ms=MIN_SILENCE_MS, speech_pad_ms=300,
+                         max_speech_duration_s=BLOCK_SECONDS)
     return get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)
 
 
-def speech_only(samples: np.ndarray) -> tuple[np.ndarray, SpeechTimestampsMap, float]:
-    """(speech audio, map back to original times, share of the recording that is speech)."""
-    spans = speech_spans(samples)
-    if not spans:
-        return samples[:0], SpeechTimestampsMap([], SAMPLE_RATE), 0.0
+def speech_blocks(samples: np.ndarray, block_seconds: float = BLOCK_SECONDS
+                  ) -> Iterator[tuple[np.ndarray, SpeechTimestampsMap]]:
+    """Blocks of speech (at most `block_seconds` each, cut at pauses), each with
+    the map from its own time back to the recording's."""
+    limit = int(block_seconds * SAMPLE_RATE)
+    block: list[dict] = []
+    total = 0
+    for span in speech_spans(samples):
+        length = span["end"] - span["start"]
+        if block and total + length > limit:
+            yield _join(samples, block)
+            block, total = [], 0
+        block.append(span)
+        total += length
+    if block:
+        yield _join(samples, block)
+
+
+def _join(samples: np.ndarray, spans: list[dict]) -> tuple[np.ndarray, SpeechTimestampsMap]:
     chunks, _ = collect_chunks(samples, spans, max_duration=float("inf"))
-    speech = np.concatenate(chunks) if chunks else samples[:0]
-    share = sum(s["end"] - s["start"] for s in spans) / max(len(samples), 1)
-    return speech, SpeechTimestampsMap(spans, SAMPLE_RATE), share
+    return np.concatenate(chunks), SpeechTimestampsMap(spans, SAMPLE_RATE)
+
+
+def speech_share(samples: np.ndarray) -> float:
+    """Share of the recording that is speech."""
+    spans = speech_spans(samples)
+    return sum(s["end"] - s["start"] for s in spans) / max(len(samples), 1)

@@ -43,3 +43,18 @@ def test_deals_csv_has_the_crm_columns():
     with (SAMPLES / "deals.csv").open() as f:
         columns = next(csv.reader(f))
     assert columns[:3] == ["deal_id", "account", "industry"] and "recordings" in columns
+
+
+def test_eval_table_on_a_tiny_fixed_fixture():
+    from pipeline.evaluation import table
+
+    gold = [{"kind": "commitment", "quote": "I'll send the SOC 2 report by Friday"},
+            {"kind": "risk", "quote": "legal needs three weeks to review the MSA"},
+            {"kind": "risk", "quote": "our IT team is short two people until March"}]
+    found = [{"kind": "commitment", "quote": "yeah I'll send the SOC 2 report by Friday okay"},
+             {"kind": "risk", "quote": "legal needs three weeks to review the MSA"},
+             {"kind": "risk", "quote": "we love the weather in Denver"}]
+    rows = {r["kind"]: r for r in table(*match(gold, found))}
+    assert (rows["commitment"]["precision"], rows["commitment"]["recall"]) == (1.0, 1.0)
+    assert (rows["risk"]["precision"], rows["risk"]["recall"], rows["risk"]["f1"]) == (0.5, 0.5, 0.5)
+    assert (rows["micro"]["matched"], rows["micro"]["f1"]) == (2, 0.67)

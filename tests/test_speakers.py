@@ -52,9 +52,21 @@ def test_vad_skips_a_long_hold_and_maps_times_back(tmp_path):
     speech = audio.decode(MINI / "mini-call.mp3")[0][: 8 * audio.SAMPLE_RATE]
     hold = np.zeros(20 * audio.SAMPLE_RATE, dtype=np.float32)
     samples = np.concatenate([speech, hold, speech])
-    kept, times, share = vad.speech_only(samples)
-    assert share < 0.55 and len(kept) < 0.55 * len(samples)
+    blocks = list(vad.speech_blocks(samples))
+    assert len(blocks) == 1 and vad.speech_share(samples) < 0.55
+    kept, times = blocks[0]
+    assert len(kept) < 0.55 * len(samples)
     assert times.get_original_time(len(kept) / audio.SAMPLE_RATE - 1.0) > 28.0  # after the hold
+
+
+def test_long_speech_is_handed_over_in_bounded_blocks():
+    speech = audio.decode(MINI / "mini-call.mp3")[0]
+    samples = np.concatenate([speech, np.zeros(3 * audio.SAMPLE_RATE, dtype=np.float32)] * 4)
+    blocks = list(vad.speech_blocks(samples, block_seconds=40.0))
+    assert len(blocks) >= 3
+    assert all(len(b) <= 41 * audio.SAMPLE_RATE for b, _ in blocks)
+    firsts = [m.get_original_time(0.5) for _, m in blocks]
+    assert firsts == sorted(firsts) and firsts[-1] > 60  # later blocks map to later times
 
 
 def _mini(name, settings):

@@ -74,13 +74,20 @@ def test_query_is_read_only(tmp_path):
         store.query("delete from items")
 
 
+def hold_the_file(db: Path, seconds: float) -> subprocess.Popen:
+    """Another process that opens the database read-write and keeps it for `seconds`."""
+    holder = subprocess.Popen([sys.executable, "-c",
+                               f"import duckdb,time; c=duckdb.connect({str(db)!r}); "
+                               f"print('held', flush=True); time.sleep({seconds})"],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
 def test_a_writer_waits_while_another_process_holds_the_file(tmp_path):
     db = tmp_path / "h.duckdb"
     Store(db).schema_version()
-    holder = subprocess.Popen([sys.executable, "-c",
-                               f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(1.5)"],
-                              stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "held"
+    holder = hold_the_file(db, 1.5)
     started = time.monotonic()
     Store(db, retries=30).save_result(recording(tmp_path), result("r1", ["I'll send it Friday."]))
     waited = time.monotonic() - started
@@ -92,10 +99,7 @@ def test_a_writer_waits_while_another_process_holds_the_file(tmp_path):
 def test_a_writer_gives_up_with_a_clear_error_after_its_retries(tmp_path):
     db = tmp_path / "h.duckdb"
     Store(db).schema_version()
-    holder = subprocess.Popen([sys.executable, "-c",
-                               f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(5)"],
-                              stdout=subprocess.PIPE, text=True)
-    holder.stdout.readline()
+    holder = hold_the_file(db, 5)
     try:
         with pytest.raises(StoreError, match="cannot open"):
             Store(db, retries=2).schema_version()
