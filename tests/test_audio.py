@@ -63,3 +63,23 @@ def test_truncated_mp3_header_only(tmp_path):
 def test_over_the_length_limit(tmp_path):
     with pytest.raises(AudioError, match="over the limit"):
         decode(tone(tmp_path / "long.mp3", 3.0, *SINE), max_seconds=1.0)
+
+
+def test_video_without_an_audio_track(tmp_path):
+    path = tone(tmp_path / "screen.mp4", 2.0, "-f", "lavfi", "-i", "color=c=black:s=160x120:r=5", "-c:v", "libx264")
+    with pytest.raises(AudioError, match="no audio stream"):
+        decode(path)
+
+
+def test_wrong_extension_is_read_by_its_content(tmp_path):
+    mp3 = tone(tmp_path / "call.mp3", 2.0, *SINE)
+    renamed = tmp_path / "call.wav"
+    renamed.write_bytes(mp3.read_bytes())
+    assert decode(renamed).shape[1] / SAMPLE_RATE == pytest.approx(2.0, abs=0.15)
+
+
+def test_noise_only_recording_has_no_speech_to_transcribe(tmp_path):
+    from pipeline import vad
+
+    noise = decode(tone(tmp_path / "hiss.wav", 6.0, "-f", "lavfi", "-i", "anoisesrc=color=brown:amplitude=0.3"))
+    assert vad.speech_share(noise[0]) < 0.2
