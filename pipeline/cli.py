@@ -199,27 +199,44 @@ def query(sql: Annotated[str, typer.Argument(help="SQL to run, read-only.")], db
 
 @app.command()
 def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json gold files.")] = Path("data/samples/gold"),
+             dev: Annotated[Path | None, typer.Option(help="Score the extractor on this folder of labelled "
+                                                         "development calls instead.")] = None,
              db: Db = None, as_json: AsJson = False) -> None:
-    """Compare stored items of processed calls with gold labels, per kind."""
+    """Precision, recall and F1 per kind: stored items of processed calls against gold
+    labels, or (--dev) the extractor run on the development set."""
     from collections import Counter
 
     from pipeline.evaluation import load_gold, match, table
-    from pipeline.store import Store
 
     settings = load_settings(db_path=db)
-    store = Store(settings.database, settings.write_retries)
-    gold_items = load_gold(gold)
     totals = [Counter(), Counter(), Counter()]
 
-    def body():
-        for call_id, items in gold_items.items():
+    def add(items: list[dict], found: list[dict]) -> None:
+        for total, part in zip(totals, match(items, found)):
+            total.update(part)
+
+    def stored():
+        from pipeline.store import Store
+
+        store = Store(settings.database, settings.write_retries)
+        for call_id, items in load_gold(gold).items():
             _, rows = store.query("select i.kind, i.quote from items i join recordings r using (recording_id) "
                                   "where r.file_name like ? and i.state <> 'rejected'", [f"{call_id}.%"])
-            found = [{"kind": k, "quote": q} for k, q in rows]
-            for total, part in zip(totals, match(items, found)):
-                total.update(part)
+            add(items, [{"kind": k, "quote": q} for k, q in rows])
 
-    guarded(body)
+    def development():
+        import datetime as dt
+
+        from extractors.extract import CallContext, extract_items
+        from pipeline.evaluation import dev_call
+
+        for path in sorted(dev.glob("*.json")):
+            transcript, items, date = dev_call(path)
+            ctx = CallContext(recording_id=path.stem, call_date=dt.date.fromisoformat(date) if date else None,
+                              people=transcript.speakers())
+            add(items, [i.contract() for i in extract_items(transcript, ctx, settings)])
+
+    guarded(development if dev else stored)
     rows = table(*totals)
     if as_json:
         typer.echo(json.dumps(rows, indent=2))

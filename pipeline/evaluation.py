@@ -105,3 +105,17 @@ def attribution(hyp: Transcript, ref: dict) -> tuple[float, float]:
     right = sum(1 for p in pairs if mapping.get(p[0]) == p[2])
     roles = sum(1 for p in pairs if p[1] == p[3])
     return right / len(pairs), roles / len(pairs)
+
+
+def dev_call(path: Path) -> tuple[Transcript, list[dict], str | None]:
+    """A development-set call as a transcript (one segment per turn, 4 s each),
+    its gold items (the labelled turns; quote = the turn) and its call date."""
+    from models import Segment
+
+    data = json.loads(path.read_text())
+    segments, gold = [], []
+    for i, turn in enumerate(data["turns"]):
+        segments.append(Segment(start=4.0 * i, end=4.0 * i + 3.5, speaker=turn["speaker"],
+                                role=turn["role"], text=turn["text"]))
+        gold += [{"kind": kind, "quote": turn["text"]} for kind in turn.get("labels", [])]
+    return Transcript(duration=4.0 * len(segments), segments=segments, source=path.name), gold, data.get("call_date")
