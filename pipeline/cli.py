@@ -20,6 +20,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 _state: dict[str, Any] = {"debug": False}
 
 Db = Annotated[Path | None, typer.Option("--db", help="DuckDB file (default data/handoff.duckdb).")]
+Engine = Annotated[str | None, typer.Option("--engine", help="openai-whisper (default) or faster-whisper.")]
+Model = Annotated[str | None, typer.Option("--model", help="Whisper model: tiny.en (packaged), a name or a path.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for other tools.")]
 
 
@@ -38,6 +40,17 @@ def guarded(fn: Callable[[], Any]) -> Any:
         if _state["debug"] or os.environ.get("HANDOFF_DEBUG"):
             traceback.print_exc()
         fail(f"{exc} (run with --debug for the traceback)" if not _state["debug"] else str(exc))
+
+
+def _settings(**flags: Any) -> Settings:
+    """Settings from flags, environment and config file; a bad value is one clear line."""
+    from pydantic import ValidationError
+
+    try:
+        return load_settings(**flags)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        fail(f"setting {'.'.join(map(str, err['loc']))}: {err['msg']} (got {err.get('input')!r})")
 
 
 @app.callback()
@@ -61,9 +74,9 @@ def _prefect_env(settings: Settings) -> None:
 def run(inbox: Annotated[Path | None, typer.Argument(help="Folder of recordings (default data/samples).")] = None,
         db: Db = None,
         output: Annotated[Path | None, typer.Option(help="Where documents are written.")] = None,
-        as_json: AsJson = False) -> None:
+        engine: Engine = None, model: Model = None, as_json: AsJson = False) -> None:
     """Process everything new in INBOX into the database and draft the handoffs."""
-    settings = load_settings(inbox=inbox, db_path=db, output_dir=output)
+    settings = _settings(inbox=inbox, db_path=db, output_dir=output, engine=engine, whisper_model=model)
     if not settings.inbox.is_dir():
         fail(f"inbox {settings.inbox} is not a folder")
     _prefect_env(settings)
@@ -107,12 +120,12 @@ def _print_summary(summary) -> None:
 
 @app.command()
 def transcribe(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
-               as_json: AsJson = False) -> None:
+               engine: Engine = None, model: Model = None, as_json: AsJson = False) -> None:
     """Transcribe a recording (or read a transcript export) into speaker turns."""
     from pipeline import ingest
     from pipeline.process import StageError, load_transcript
 
-    settings = load_settings()
+    settings = _settings(engine=engine, whisper_model=model)
 
     def body():
         deals = ingest.load_deals(file.parent)
@@ -146,12 +159,12 @@ def _recording(file: Path, deals):
 
 @app.command()
 def extract(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
-            as_json: AsJson = False) -> None:
+            engine: Engine = None, model: Model = None, as_json: AsJson = False) -> None:
     """Extract pain points, commitments, criteria, stakeholders, risks, competitors."""
     from pipeline import ingest
     from pipeline.process import StageError, process_recording
 
-    settings = load_settings()
+    settings = _settings(engine=engine, whisper_model=model)
 
     def body():
         deals = ingest.load_deals(file.parent)
@@ -179,7 +192,7 @@ def query(sql: Annotated[str, typer.Argument(help="SQL to run, read-only.")], db
     """Run read-only SQL on the database (views: commitments, stakeholders, ...)."""
     from pipeline.store import Store
 
-    settings = load_settings(db_path=db)
+    settings = _settings(db_path=db)
     columns, rows = guarded(lambda: Store(settings.database, settings.write_retries).query(sql))
     if as_json:
         typer.echo(json.dumps([dict(zip(columns, r)) for r in rows], default=str, indent=2))
@@ -208,7 +221,7 @@ def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json g
 
     from pipeline.evaluation import load_gold, match, table
 
-    settings = load_settings(db_path=db)
+    settings = _settings(db_path=db)
     totals = [Counter(), Counter(), Counter()]
 
     def add(items: list[dict], found: list[dict]) -> None:
@@ -256,7 +269,7 @@ def train(epochs: Annotated[int, typer.Option(help="Passes over the training dat
     from extractors.classifier import TrainConfig, is_current
     from extractors.classifier import train as train_classifier
 
-    settings = load_settings()
+    settings = _settings()
     train_dir, dev_dir = Path("data/train"), Path("data/dev/calls")
     if not force and is_current(settings.classifier_dir, train_dir):
         typer.echo(f"Classifier in {settings.classifier_dir} is current (use --force to retrain).")

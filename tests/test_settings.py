@@ -26,3 +26,15 @@ def test_defaults_work_on_the_bundled_samples(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     s = load_settings()
     assert str(s.inbox) == "data/samples" and s.whisper_model == "tiny.en" and s.threshold is None
+
+
+def test_a_bad_setting_is_one_clear_line(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "call.txt").write_text("[00:00:01] Dana: hello\n")
+    result = CliRunner().invoke(app, ["transcribe", str(tmp_path / "call.txt"), "--engine", "bogus"])
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("Error: setting engine:") and result.output.count("\n") == 1
