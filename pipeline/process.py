@@ -62,7 +62,7 @@ def load_transcript(recording: Recording, deal: Deal | None, settings: Settings)
         if problem:
             transcript.warnings.append(problem[1])
         if all(s.channel is None for s in transcript.segments):
-            speakers.diarize(samples.mean(axis=0), transcript.segments)
+            speakers.diarize(audio.mono(samples), transcript.segments)
         else:
             speakers.diarize_channels(samples, transcript.segments)
     return speakers.assign_roles(transcript, deal, settings.rep_names, settings.vendor_name)

@@ -130,7 +130,7 @@ def transcribe_audio(samples: np.ndarray, settings: Settings, source: str = "",
                     segments.append(seg)
         segments.sort(key=lambda s: s.start)
     else:
-        segments = transcribe_samples(samples.mean(axis=0), settings, vocabulary)
+        segments = transcribe_samples(audio_mod.mono(samples), settings, vocabulary)
     probs = [w.probability for s in segments for w in (s.words or []) if w.probability is not None]
     return Transcript(duration=duration, segments=segments, source=source,
                       engine=engine_name(settings),
