@@ -1,0 +1,38 @@
+"""The drafted document: sections in order, flags, evidence links, and escaping."""
+
+import datetime as dt
+
+from models import Deal, Evidence, Item, ItemKind
+from pipeline.aggregate import MergedItem
+from pipeline.draft import REQUIRED, SECTIONS, draft_document
+from pipeline.render import render
+
+DEAL = Deal(deal_id="D-9", account="Acme <Corp>", amount=45000, contract_term_months=12,
+            close_date=dt.date(2026, 9, 1), csm_name="Sam Lee", ae_name="Priya Shah")
+
+
+def item(kind: ItemKind, quote: str, **attributes) -> MergedItem:
+    it = Item(kind=kind, text=quote, confidence=0.9, attributes=attributes,
+              evidence=[Evidence(recording_id="r1", start=75.0, end=80.0, speaker="Dana", role="customer", quote=quote)])
+    return MergedItem(item_id=f"id-{len(quote)}", state="suggested", item=it)
+
+
+def test_sections_flags_links_and_escaping(tmp_path):
+    items = [
+        item(ItemKind.COMMITMENT, "It just works, <script>alert(1)</script>", side="vendor", vague=True),
+        item(ItemKind.SUCCESS_CRITERION, "we just want to be more efficient", quantified=False),
+    ]
+    calls = [{"recording_id": "r1", "file_name": "call.mp3", "path": str(tmp_path / "call.mp3"),
+              "call_date": "2026-08-04", "duration": 300.0}]
+    doc = draft_document(DEAL, items, calls)
+    assert [s.key for s in doc.sections] == [k for k, _ in SECTIONS]
+    assert 0 < doc.completeness < 1
+    assert doc.completeness == round(1 - len(doc.missing) / len(REQUIRED), 3)
+    assert any("economic buyer" in m.question for m in doc.missing)
+    md, html = render(doc, tmp_path / "out", {"r1": str(tmp_path / "call.mp3")})
+    text = md.read_text()
+    assert "vague promise" in text and "not quantified" in text
+    assert "call.mp3 @ 01:15](../call.mp3#t=75)" in text
+    page = html.read_text()
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Acme &lt;Corp&gt;" in page
