@@ -34,7 +34,10 @@ FATAL = (ClassifierMissing, NLPModelError, ModelError)
 def discover(settings: Settings, store: Store, summary: RunSummary
              ) -> tuple[list[Recording], dict[str, Deal]]:
     """New files in the inbox (by content hash), with their deals."""
-    deals = ingest.load_deals(settings.inbox)
+    problems: list[str] = []
+    deals = ingest.load_deals(settings.inbox, problems)
+    for message in problems:
+        summary.errors.append(FileError(path="deals.csv", stage="discover", message=message))
     facts = ingest.load_call_facts(settings.inbox)
     if deals:
         store.upsert_deals(list(deals.values()))
@@ -92,12 +95,19 @@ def batch_flow(settings: Settings, progress: Progress | None = None) -> RunSumma
         summary.warnings += [FileError(path=rec.path.name, stage="load", message=w)
                              for w in result.transcript.warnings]
         kinds.update(item.kind.value for item in result.items)
-        if rec.deal_id:
+        if rec.deal_id in deals:
             touched.add(rec.deal_id)
+        elif rec.deal_id:
+            summary.warnings.append(FileError(path=rec.path.name, stage="discover",
+                                              message=f"deal {rec.deal_id!r} is not in deals.csv"))
     if progress:
         progress("drafting documents", len(recordings), len(recordings))
     for deal_id in sorted(touched | _undrafted(store, deals)):
-        paths = draft(store, deals[deal_id], settings)
+        try:
+            paths = draft(store, deals[deal_id], settings)
+        except Exception as exc:  # one deal's document must not cost the others theirs
+            summary.errors.append(FileError(path=deal_id, stage="draft", message=f"{type(exc).__name__}: {exc}"))
+            continue
         if paths:
             summary.documents.append(str(paths[0]))
     summary.items_per_kind = dict(kinds)

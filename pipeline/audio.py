@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,9 @@ SAMPLE_RATE = 16_000
 # Below this RMS (about -60 dBFS) a recording holds no usable speech.
 SILENCE_RMS = 1e-3
 BLOCK_BYTES = 1 << 20  # PCM read from ffmpeg per step
+# Decoding less than this share of the length the container declares means the
+# file was cut off (VBR estimates are off by a few percent, not by a fifth).
+TRUNCATED_SHARE = 0.8
 
 
 class AudioError(ValueError):
@@ -67,7 +71,9 @@ def decode(path: Path, max_seconds: float | None = None) -> np.ndarray:
     channels = min(info.channels, 2)  # more than two channels are folded by ffmpeg
     cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-vn", "-f", "s16le",
            "-acodec", "pcm_s16le", "-ac", str(channels), "-ar", str(SAMPLE_RATE), "-"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # ffmpeg's messages go to a file: a pipe nobody reads while PCM flows could fill and block it.
+    errors = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors)
     audio = np.zeros((channels, int((info.duration + 1) * SAMPLE_RATE)), dtype=np.float32)
     filled = 0
     frame = 2 * channels
@@ -81,13 +87,20 @@ def decode(path: Path, max_seconds: float | None = None) -> np.ndarray:
             audio = np.concatenate([audio, np.zeros_like(audio)], axis=1)
         audio[:, filled:filled + pcm.shape[1]] = pcm / 32768.0
         filled += pcm.shape[1]
-    stderr = proc.stderr.read().decode(errors="replace")
     proc.wait()
+    errors.seek(0)
+    cause = errors.read().decode(errors="replace").strip().splitlines()
+    errors.close()
     if proc.returncode != 0 and filled == 0:
-        cause = stderr.strip().splitlines()
         raise AudioError(f"cannot decode audio ({_short(cause[-1] if cause else 'unknown', path)})")
     if filled < SAMPLE_RATE // 2:
         raise AudioError("no decodable audio (under half a second)")
+    seconds = filled / SAMPLE_RATE
+    if info.duration and seconds < TRUNCATED_SHARE * info.duration:
+        raise AudioError(f"truncated or damaged: only {seconds:.0f} s of {info.duration:.0f} s decode")
+    if max_seconds and seconds > max_seconds:
+        raise AudioError(f"recording is {seconds / 3600:.1f} h, over the limit of "
+                         f"{max_seconds / 3600:.1f} h (setting max_audio_seconds)")
     # A view when the estimate was close; a copy when the array had to grow.
     audio = audio[:, :filled] if audio.shape[1] <= filled * 1.1 else audio[:, :filled].copy()
     mean_square = sum(float(np.dot(c, c)) for c in audio) / audio.size  # no temporary copy

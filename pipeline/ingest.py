@@ -37,29 +37,53 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(";") if v.strip()]
 
 
-def load_deals(inbox: Path) -> dict[str, Deal]:
-    """Deals from `deals.csv` in the inbox (empty when there is none)."""
+def load_deals(inbox: Path, problems: list[str] | None = None) -> dict[str, Deal]:
+    """Deals from `deals.csv` in the inbox (empty when there is none).
+
+    A bad row raises, unless `problems` is given: then the row is skipped and
+    its reason appended there, so one typo in a CRM export costs one deal.
+    """
     path = inbox / "deals.csv"
     if not path.exists():
         return {}
     deals = {}
     with path.open(newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
+        for line, row in enumerate(csv.DictReader(f), start=2):
             row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-            deal = Deal(
-                deal_id=row["deal_id"], account=row.get("account", ""),
-                industry=row.get("industry", ""), segment=row.get("segment", ""),
-                amount=float(row["amount"]) if row.get("amount") else None,
-                currency=row.get("currency") or "USD", stage=row.get("stage", ""),
-                close_date=row.get("close_date") or None,
-                contract_term_months=int(row["contract_term_months"]) if row.get("contract_term_months") else None,
-                origin=row.get("origin", ""), ae_name=row.get("ae_name", ""),
-                ae_email=row.get("ae_email", ""), csm_name=row.get("csm_name", ""),
-                competitors=_split(row.get("competitors", "")),
-                recordings=_split(row.get("recordings", "")),
-            )
+            try:
+                deal = _deal(row)
+            except (KeyError, ValueError) as exc:
+                message = f"deals.csv line {line}: {str(exc).splitlines()[0]}"
+                if problems is None:
+                    raise ValueError(message) from exc
+                problems.append(message)
+                continue
             deals[deal.deal_id] = deal
     return deals
+
+
+def _number(value: str) -> float | None:
+    """CRM amounts come as "45000", "45,000" or "$45,000.00"."""
+    cleaned = value.replace(",", "").replace("$", "").strip()
+    return float(cleaned) if cleaned else None
+
+
+def _deal(row: dict[str, str]) -> Deal:
+    if not row.get("deal_id"):
+        raise ValueError("no deal_id")
+    term = _number(row.get("contract_term_months", ""))
+    return Deal(
+        deal_id=row["deal_id"], account=row.get("account", ""),
+        industry=row.get("industry", ""), segment=row.get("segment", ""),
+        amount=_number(row.get("amount", "")),
+        currency=row.get("currency") or "USD", stage=row.get("stage", ""),
+        close_date=row.get("close_date") or None,
+        contract_term_months=int(term) if term else None,
+        origin=row.get("origin", ""), ae_name=row.get("ae_name", ""),
+        ae_email=row.get("ae_email", ""), csm_name=row.get("csm_name", ""),
+        competitors=_split(row.get("competitors", "")),
+        recordings=_split(row.get("recordings", "")),
+    )
 
 
 def load_call_facts(inbox: Path) -> dict[str, dict[str, str]]:
@@ -68,7 +92,8 @@ def load_call_facts(inbox: Path) -> dict[str, dict[str, str]]:
     if not path.exists():
         return {}
     with path.open(newline="", encoding="utf-8") as f:
-        return {row["file"].strip(): row for row in csv.DictReader(f)}
+        rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
+    return {row["file"]: row for row in rows if row.get("file")}
 
 
 def call_date(path: Path, facts: dict[str, str] | None) -> dt.date:

@@ -8,6 +8,8 @@ starts at the quote.
 from __future__ import annotations
 
 import os
+import re
+from urllib.parse import quote
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -36,13 +38,21 @@ def _env() -> Environment:
     return env
 
 
+def safe_name(deal_id: str) -> str:
+    """A file name from a CRM id: no path separators, nothing outside [A-Za-z0-9._-]."""
+    return re.sub(r"[^\w.-]", "_", deal_id).lstrip(".") or "deal"
+
+
 def render(doc: HandoffDocument, out_dir: Path, call_paths: dict[str, str]) -> tuple[Path, Path]:
     """Write `<deal>.md` and `<deal>.html` into `out_dir`; return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    links = {rid: os.path.relpath(Path(p).resolve(), out_dir.resolve()) for rid, p in call_paths.items()}
+    # Relative, percent-encoded links: spaces, '#' or '?' in a file name must not break them.
+    links = {rid: quote(os.path.relpath(Path(p).resolve(), out_dir.resolve()))
+             for rid, p in call_paths.items()}
     env = _env()
-    md = out_dir / f"{doc.deal.deal_id}.md"
-    html = out_dir / f"{doc.deal.deal_id}.html"
+    stem = safe_name(doc.deal.deal_id)
+    md = out_dir / f"{stem}.md"
+    html = out_dir / f"{stem}.html"
     md.write_text(env.get_template("handoff.md.j2").render(doc=doc, links=links), encoding="utf-8")
     html.write_text(env.get_template("handoff.j2.html").render(doc=doc, links=links), encoding="utf-8")
     return md, html

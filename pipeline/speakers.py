@@ -203,7 +203,7 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
     names: dict[str, str] = {}
     for seg in transcript.segments:
         label = seg.speaker
-        if label in roles:
+        if label in roles or label == "unknown":  # "unknown" is many people, not one
             continue
         if seg.channel is not None:
             roles[label] = channel_roles[min(seg.channel, 1)]
@@ -223,9 +223,10 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
     labels = transcript.speakers()
     if not any(r is Role.REP for r in roles.values()) and vendor_name:
         talks_vendor = {lab: _mentions(transcript.segments, lab, vendor_name) for lab in labels
-                        if lab not in roles}
+                        if lab not in roles and lab != "unknown"}
         if talks_vendor and max(talks_vendor.values()) > 0:
             roles[max(talks_vendor, key=talks_vendor.get)] = Role.REP
+    labels = [lab for lab in labels if lab != "unknown"]
     if any(r is Role.REP for r in roles.values()):
         # Once the seller's side is known, everyone else on the call is the customer's.
         for label in labels:

@@ -14,7 +14,10 @@ import re
 
 from models import Segment
 
-MIN_SIMILARITY = 0.75
+# High, and only for longer words: a wrong "correction" would corrupt a quote
+# that is meant to be verbatim evidence ("Data" must not become "Dana").
+MIN_SIMILARITY = 0.85
+MIN_LENGTH = 5
 _WORD = re.compile(r"[A-Z][\w'-]+")
 
 
@@ -23,7 +26,7 @@ def _candidates(vocabulary: list[str]) -> dict[str, str]:
     words: dict[str, str] = {}
     for term in vocabulary:
         for word in re.findall(r"[\w'-]+", term):
-            if len(word) >= 4:
+            if len(word) >= MIN_LENGTH:
                 words[word.lower()] = word
     return words
 
@@ -39,6 +42,8 @@ def correct_names(segments: list[Segment], vocabulary: list[str]) -> list[Segmen
         low = heard.lower()
         if low in words:
             return words[low]
+        if len(low) < MIN_LENGTH:
+            return heard
         best = difflib.get_close_matches(low, words, n=1, cutoff=MIN_SIMILARITY)
         if best and best[0][0] == low[0] and abs(len(best[0]) - len(low)) <= 3:
             return words[best[0]]

@@ -83,3 +83,11 @@ def test_noise_only_recording_has_no_speech_to_transcribe(tmp_path):
 
     noise = decode(tone(tmp_path / "hiss.wav", 6.0, "-f", "lavfi", "-i", "anoisesrc=color=brown:amplitude=0.3"))
     assert vad.speech_share(noise[0]) < 0.2
+
+
+def test_a_recording_cut_in_half_is_reported_as_truncated(tmp_path):
+    full = tone(tmp_path / "full.mp3", 20.0, *SINE)
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    with pytest.raises(AudioError, match="truncated"):
+        decode(cut)

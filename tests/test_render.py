@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from models import Deal, Evidence, Item, ItemKind
+from models import Deal, Evidence, Item, ItemKind, ItemState
 from pipeline.aggregate import MergedItem
 from pipeline.draft import REQUIRED, SECTIONS, draft_document
 from pipeline.render import render
@@ -36,3 +36,17 @@ def test_sections_flags_links_and_escaping(tmp_path):
     page = html.read_text()
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Acme &lt;Corp&gt;" in page
+
+
+def test_rejected_items_are_left_out_and_odd_ids_stay_in_the_folder(tmp_path):
+    rejected = item(ItemKind.RISK, "legal might take a while")
+    rejected.state = ItemState.REJECTED
+    deal = DEAL.model_copy(update={"deal_id": "../../etc/D 1"})
+    calls = [{"recording_id": "r1", "file_name": "call #2.mp3", "path": str(tmp_path / "call #2.mp3"),
+              "call_date": "2026-08-04", "duration": 60.0}]
+    doc = draft_document(deal, [rejected, item(ItemKind.RISK, "security review is open")], calls)
+    md, html = render(doc, tmp_path / "out", {"r1": str(tmp_path / "call #2.mp3")})
+    assert md.parent == tmp_path / "out" and md.name == "_.._etc_D_1.md"
+    text = md.read_text()
+    assert "security review is open" in text and "legal might take a while" not in text
+    assert "call%20%232.mp3#t=75" in text

@@ -58,3 +58,15 @@ def test_eval_table_on_a_tiny_fixed_fixture():
     assert (rows["commitment"]["precision"], rows["commitment"]["recall"]) == (1.0, 1.0)
     assert (rows["risk"]["precision"], rows["risk"]["recall"], rows["risk"]["f1"]) == (0.5, 0.5, 0.5)
     assert (rows["micro"]["matched"], rows["micro"]["f1"]) == (2, 0.67)
+
+
+def test_a_bad_crm_row_costs_one_deal_not_the_batch(tmp_path):
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,account,amount,contract_term_months,close_date,recordings\n"
+        "D-1,Acme,\"$45,000\",12,2026-09-01,a.mp3\n"
+        "D-2,Globex,lots,12,2026-09-01,b.mp3\n"
+        "D-3,Initech,1000,12,not a date,c.mp3\n")
+    problems: list[str] = []
+    deals = load_deals(tmp_path, problems)
+    assert list(deals) == ["D-1"] and deals["D-1"].amount == 45000
+    assert [p.split(":")[0] for p in problems] == ["deals.csv line 3", "deals.csv line 4"]

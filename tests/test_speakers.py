@@ -155,3 +155,17 @@ def test_non_english_speech_is_refused_or_flagged(tmp_path, settings, voice, tex
         assert "not recognised as English" in str(exc) and "multilingual" in str(exc)
     else:
         assert any("may not be English" in w for w in t.warnings)
+
+
+def test_one_introduction_does_not_name_every_anonymous_turn():
+    t = assign_roles(transcript(("unknown", "Hi, this is Priya from Relaywise."),
+                                ("unknown", "Thanks, glad to be here.")), DEAL, [])
+    assert {s.speaker for s in t.segments} == {"unknown"} and {s.role for s in t.segments} == {Role.UNKNOWN}
+
+
+def test_name_correction_leaves_ordinary_words_alone():
+    from pipeline.vocabulary import correct_names
+
+    segs = [Segment(start=0, end=1, text="Data is late. Make sure Relaywize sends it, Marcuss said.")]
+    correct_names(segs, ["Dana Ruiz", "Mark Lee", "Relaywise", "Marcus Okafor"])
+    assert segs[0].text == "Data is late. Make sure Relaywise sends it, Marcus said."
