@@ -26,7 +26,8 @@ system:
 	$(PIP) install -q --disable-pip-version-check --force-reinstall --no-deps webrtcvad-wheels==2.0.14.post1
 	touch $@
 
-.cache/classifier/meta.json: .venv/.installed $(wildcard data/train/*.jsonl) extractors/classifier.py
+# `handoff train` itself checks data, trainer source and encoder, and only retrains on a change.
+.cache/classifier/meta.json: .venv/.installed $(wildcard data/train/*.jsonl) extractors/classifier.py extractors/corpus.py
 	$(PY) -m pipeline.cli train
 
 train: .venv/.installed

@@ -247,7 +247,8 @@ def train(cfg: TrainConfig, log=print) -> dict:
         "version": VERSION, "labels": KINDS, "thresholds": thresholds, "seed": cfg.seed,
         "encoder": cfg.encoder, "epochs": cfg.epochs, "learning_rate": cfg.learning_rate,
         "train_layers": cfg.train_layers, "context_weight": CONTEXT_WEIGHT,
-        "data_version": data_version(cfg.train_dir), "train_turns": len(x_fit),
+        "data_version": data_version(cfg.train_dir), "code_version": code_version(),
+        "train_turns": len(x_fit),
         "dev_version": data_version(cfg.dev_dir) if cfg.dev_dir.exists() else None,
         "train_seconds": round(time.time() - started, 1), "metrics": metrics,
     }
@@ -259,13 +260,25 @@ def train(cfg: TrainConfig, log=print) -> dict:
     return meta
 
 
-def is_current(out_dir: Path, train_dir: Path) -> bool:
-    """True when the artifact exists and was trained on the current data."""
+def code_version() -> str:
+    """Hash of the trainer's own source: a changed trainer retrains."""
+    import hashlib
+
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in ("classifier.py", "corpus.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def is_current(out_dir: Path, train_dir: Path, encoder: str) -> bool:
+    """True when the artifact was trained on the current data, trainer and encoder."""
     meta = out_dir / "meta.json"
     if not meta.exists():
         return False
     info = json.loads(meta.read_text())
-    return info.get("data_version") == data_version(train_dir) and info.get("version") == VERSION
+    return (info.get("data_version"), info.get("version"), info.get("code_version"), info.get("encoder")) == \
+        (data_version(train_dir), VERSION, code_version(), encoder)
 
 
 class TurnClassifier:

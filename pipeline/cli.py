@@ -271,7 +271,7 @@ def train(epochs: Annotated[int, typer.Option(help="Passes over the training dat
 
     settings = _settings()
     train_dir, dev_dir = Path("data/train"), Path("data/dev/calls")
-    if not force and is_current(settings.classifier_dir, train_dir):
+    if not force and is_current(settings.classifier_dir, train_dir, settings.encoder_model):
         typer.echo(f"Classifier in {settings.classifier_dir} is current (use --force to retrain).")
         return
     cfg = TrainConfig(train_dir, dev_dir, settings.classifier_dir, settings.encoder_model,
