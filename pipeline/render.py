@@ -23,6 +23,13 @@ def mmss(seconds: float) -> str:
         else f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
+def md_text(value: object) -> str:
+    """Text from a transcript, safe in Markdown: viewers that render inline HTML
+    must show `<script>` as text, and brackets must not open links."""
+    return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("[", "\\[").replace("]", "\\]"))
+
+
 def attribute_line(attributes: dict) -> str:
     """Filled attributes as one line; scores used internally are left out."""
     return " · ".join(f"{k}: {v}" for k, v in attributes.items()
@@ -35,6 +42,7 @@ def _env() -> Environment:
                       lstrip_blocks=True)
     env.filters["mmss"] = mmss
     env.filters["attrs"] = attribute_line
+    env.filters["md"] = md_text
     return env
 
 

@@ -33,6 +33,7 @@ def test_sections_flags_links_and_escaping(tmp_path):
     text = md.read_text()
     assert "vague promise" in text and "not quantified" in text
     assert "call.mp3 @ 01:15](../call.mp3#t=75)" in text
+    assert "<script>" not in text and "&lt;script&gt;" in text  # Markdown viewers may render HTML
     page = html.read_text()
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Acme &lt;Corp&gt;" in page
