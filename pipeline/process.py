@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 from extractors.extract import CallContext, extract_items
-from models import Deal, FileResult, Recording, SourceKind, Transcript
+from models import Deal, FileResult, Recording, Role, SourceKind, Transcript
 from pipeline import audio, speakers, transcribe, transcripts
 from pipeline.aggregate import merge_items
 from pipeline.draft import draft_document
@@ -65,7 +65,8 @@ def load_transcript(recording: Recording, deal: Deal | None, settings: Settings)
             speakers.diarize(audio.mono(samples), transcript.segments)
         else:
             speakers.diarize_channels(samples, transcript.segments)
-    return speakers.assign_roles(transcript, deal, settings.rep_names, settings.vendor_name)
+    sides = (Role.REP, Role.CUSTOMER) if settings.rep_channel == 1 else (Role.CUSTOMER, Role.REP)
+    return speakers.assign_roles(transcript, deal, settings.rep_names, settings.vendor_name, sides)
 
 
 def call_context(recording: Recording, deal: Deal | None, transcript: Transcript) -> CallContext:

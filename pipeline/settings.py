@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     max_audio_seconds: float = Field(4 * 3600, description="Longer recordings are refused.")
     rep_names: list[str] = Field(default_factory=list, description="Names of sellers, besides AEs.")
     vendor_name: str = Field("", description="Our company name, to tell sides apart.")
+    rep_channel: Literal[1, 2] = Field(1, description="Stereo calls: the channel (1 = left) that holds the seller.")
     write_retries: int = Field(20, description="Attempts to get the database's write lock.")
 
     @property

@@ -169,3 +169,12 @@ def test_name_correction_leaves_ordinary_words_alone():
     segs = [Segment(start=0, end=1, text="Data is late. Make sure Relaywize sends it, Marcuss said.")]
     correct_names(segs, ["Dana Ruiz", "Mark Lee", "Relaywise", "Marcus Okafor"])
     assert segs[0].text == "Data is late. Make sure Relaywise sends it, Marcus said."
+
+
+def test_channel_layout_sets_the_sides():
+    stereo = Transcript(segments=[Segment(start=0, end=1, speaker="channel 1 speaker 1", text="Hello.", channel=0),
+                                  Segment(start=1, end=2, speaker="channel 2 speaker 1", text="Hi.", channel=1)])
+    t = assign_roles(stereo.model_copy(deep=True), DEAL, [])
+    assert [s.role for s in t.segments] == [Role.REP, Role.CUSTOMER]
+    t = assign_roles(stereo.model_copy(deep=True), DEAL, [], channel_roles=(Role.CUSTOMER, Role.REP))
+    assert [s.role for s in t.segments] == [Role.CUSTOMER, Role.REP]
