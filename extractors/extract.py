@@ -123,20 +123,19 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
             if probs[i, j] >= thresholds[j]]
     docs = {i: nlp(turns[i].text) for i in {i for i, _ in hits}}
     # Score each sentence of a tagged turn alone, in the turn's context, to pick the quote.
-    sent_pairs, sent_index = [], []
-    for i in docs:
+    sent_pairs, sentences = [], {}
+    for i, doc in docs.items():
         context = example_text(conv, i)[1]
-        for s, sent in enumerate(docs[i].sents):
+        sentences[i] = []
+        for sent in doc.sents:
+            sentences[i].append((len(sent_pairs), sent))
             sent_pairs.append((f"{conv[i].role}: {sent.text}", context))
-            sent_index.append((i, s))
     sent_probs = classifier.probabilities(sent_pairs) if sent_pairs else None
     items = []
     for i, j in hits:
         turn, kind = turns[i], ItemKind(KINDS[j])
-        sents = list(docs[i].sents)
-        rows = [n for n, (ti, _) in enumerate(sent_index) if ti == i]
-        best = max(rows, key=lambda n: sent_probs[n, j]) if rows else None
-        sent = sents[sent_index[best][1]] if best is not None else docs[i][:]
+        rows = sentences[i]
+        sent = max(rows, key=lambda r: sent_probs[r[0], j])[1] if rows else docs[i][:]
         start, end = _span_times(turn, sent.start_char, sent.end_char)
         items.append(Item(
             kind=kind, text=clean_text(sent.text), confidence=float(probs[i, j]),

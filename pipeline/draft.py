@@ -67,7 +67,7 @@ REQUIRED: dict[str, tuple[Check, str]] = {
 
 
 def _doc_items(items: list[MergedItem], kind: ItemKind, calls: dict[str, str]) -> list[DocumentItem]:
-    chosen = [m for m in items if m.item.kind is kind and m.state is not ItemState.REJECTED]
+    chosen = _live(items, kind)  # rejected items are left out, as in completeness
     if kind is ItemKind.SUCCESS_CRITERION:  # quantified first; unquantified are flagged
         chosen.sort(key=lambda m: not _attr(m, "quantified"))
     return [DocumentItem(item_id=m.item_id, item=m.item, state=m.state,

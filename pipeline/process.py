@@ -56,7 +56,7 @@ def load_transcript(recording: Recording, deal: Deal | None, settings: Settings)
         transcript = transcribe.transcribe_audio(samples, settings, path.name, vocabulary(deal, settings))
         if not transcript.segments:
             raise StageError("transcribe", "no speech found in the recording (only silence, noise or music)")
-        problem = transcribe.language_problem(transcript, settings)
+        problem = transcribe.language_problem(transcript)
         if problem and problem[0] == "error":
             raise StageError("transcribe", problem[1])
         if problem:

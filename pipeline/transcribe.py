@@ -137,7 +137,7 @@ def transcribe_audio(samples: np.ndarray, settings: Settings, source: str = "",
                       confidence=round(float(np.mean(probs)), 3) if probs else None)
 
 
-def language_problem(transcript: Transcript, settings: Settings) -> tuple[str, str] | None:
+def language_problem(transcript: Transcript) -> tuple[str, str] | None:
     """("error"|"warning", message) when the speech does not look like English.
 
     The default tiny.en model cannot detect languages: on other languages it
