@@ -19,6 +19,11 @@ _NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six":
             "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45,
             "fifty": 50, "sixty": 60, "ninety": 90, "couple of": 2, "few": 3}
 _WEEKDAYS = [d.lower() for d in calendar.day_name]
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | \
+    {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
+_ORDINAL_WEEK = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
+_MONTH_WORD = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|" \
+              r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
 _UNIT_DAYS = {"day": 1, "business day": 1.4, "week": 7, "month": 30.44, "year": 365.25}
 
 # Phrases worth resolving, found in text even when NER misses them (ASR lower-case).
@@ -29,6 +34,8 @@ DUE_PATTERN = re.compile(
     r"|(?:next\s+|this\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month)"
     r"|tomorrow|tonight|today|eod|end of day"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?"
+    rf"|(?:the\s+)?(?:(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+week|end|middle)\s+of\s+{_MONTH_WORD}"
+    rf"|(?:early|mid|late)[- ]{_MONTH_WORD}"
     r"|the\s+\d{1,2}(?:st|nd|rd|th)(?:\s+of\s+\w+)?)\b", re.I)
 
 
@@ -49,10 +56,38 @@ def _month_end(d: dt.date) -> dt.date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
+def _next_month(month: int, base: dt.date) -> dt.date:
+    """The first day of the next `month` that has not fully passed."""
+    first = dt.date(base.year, month, 1)
+    return first if _month_end(first) >= base else dt.date(base.year + 1, month, 1)
+
+
+def _within_month(p: str, base: dt.date) -> dt.date | None:
+    """'first week of March' (its Friday), 'mid May' (the 15th), 'end of June', 'early July' (the 7th)."""
+    m = re.search(rf"(?:(\w+) week of|(end|middle) of|(early|mid|late))\s+({_MONTH_WORD})\b", p)
+    if not m:
+        return None
+    first = _next_month(_MONTHS[m.group(4)], base)
+    if m.group(1):
+        if m.group(1) == "last":
+            end = _month_end(first)
+            return end - dt.timedelta(days=(end.weekday() - 4) % 7)
+        if m.group(1) not in _ORDINAL_WEEK:
+            return None
+        monday = first - dt.timedelta(days=first.weekday()) + dt.timedelta(weeks=_ORDINAL_WEEK[m.group(1)])
+        return max(monday + dt.timedelta(days=4), first)
+    where = m.group(2) or m.group(3)
+    if where in ("end", "late"):
+        return _month_end(first)
+    return first.replace(day=15 if where in ("middle", "mid") else 7)
+
+
 def resolve_due(phrase: str, base: dt.date) -> dt.date | None:
     """The calendar date a spoken deadline means, or None when it names none."""
     p = " ".join(phrase.lower().replace("-", " ").split())
     p = re.sub(r"^(by|before|on|until|no later than|sometime)\s+", "", p)
+    if (within := _within_month(p, base)) is not None:
+        return within
     if m := re.search(r"\bq([1-4])\b", p):
         return _quarter_end(int(m.group(1)), base)
     if m := re.search(r"(?:within|in|over)\s+(?:the\s+)?(?:next\s+)?(\w+(?:\s+of)?)\s+(business day|day|week|month|year)s?", p):
@@ -90,7 +125,12 @@ def resolve_due(phrase: str, base: dt.date) -> dt.date | None:
 
 def find_due(text: str, base: dt.date, ent_phrases: list[str] | None = None) -> tuple[str | None, dt.date | None]:
     """First deadline phrase in `text` (NER's DATE spans first) and its date."""
-    candidates = list(ent_phrases or []) + [m.group(0) for m in DUE_PATTERN.finditer(text)]
+    spans = [m.group(0) for m in DUE_PATTERN.finditer(text)]
+    # NER's span first, widened to the pattern's span that contains it
+    # ("next week" inside "end of next week").
+    widened = [next((s for s in spans if e.lower() in s.lower() and len(s) > len(e)), e)
+               for e in ent_phrases or []]
+    candidates = widened + spans
     for phrase in candidates:
         try:
             date = resolve_due(phrase, base)

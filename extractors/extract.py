@@ -40,6 +40,8 @@ class CallContext:
     call_date: dt.date | None = None
     deal: Deal | None = None
     people: list[str] = field(default_factory=list)
+    # Customer-side people heard in the call: names spaCy misses in lower-case ASR text.
+    customers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +76,11 @@ def clean_text(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+def _is_name(label: str) -> bool:
+    """A real name, not a diarization label ("speaker 1", "channel 2", "unknown")."""
+    return bool(label) and not label.lower().startswith(("speaker", "channel", "unknown", "spk"))
+
+
 def _side(role: Role) -> Side:
     return {Role.REP: Side.VENDOR, Role.CUSTOMER: Side.CUSTOMER}.get(role, Side.UNKNOWN)
 
@@ -97,7 +104,7 @@ def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settin
     if kind is ItemKind.SUCCESS_CRITERION:
         return criterion_attributes(sent)
     if kind is ItemKind.STAKEHOLDER:
-        return stakeholder_attributes(sent, turn.speaker, settings.encoder_model)
+        return stakeholder_attributes(sent, turn.speaker, settings.encoder_model, ctx.customers)
     if kind is ItemKind.RISK:
         return risk_attributes(sent, settings.encoder_model)
     if kind is ItemKind.COMPETITOR:
@@ -114,6 +121,9 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
     turns = spoken_turns(transcript)
     if not turns:
         return []
+    if not ctx.customers:
+        ctx.customers = list(dict.fromkeys(
+            t.speaker for t in turns if t.role is Role.CUSTOMER and _is_name(t.speaker)))
     conv = [Turn(t.speaker, t.role.value, t.text) for t in turns]
     probs = classifier.probabilities([example_text(conv, i) for i in range(len(conv))])
     # Per-kind thresholds tuned at training time, unless the user sets one for all.

@@ -20,13 +20,33 @@ _SKEPTIC = re.compile(r"\b(skeptic(al)?|not (a )?fan|not convinced|push(es|ed)? 
                       r"doubt|worried|hates?)\b", re.I)
 
 
-def _person_names(sent) -> list[str]:
-    return [e.text for e in sent.ents if e.label_ == "PERSON"]
+def _person_names(sent, known: list[str]) -> list[str]:
+    """People the sentence names: spaCy's PERSON entities, completed to a full
+    name when one known person has that first name, then known people named in
+    lower-case speech-recogniser text, which spaCy's NER does not see."""
+    names = []
+    for ent in sent.ents:
+        if ent.label_ == "PERSON":
+            first = ent.text.split()[0].lower()
+            matches = [k for k in known if k.lower().split()[0] == first]
+            names.append(matches[0] if len(ent.text.split()) == 1 and len(matches) == 1 else ent.text)
+    if names:
+        return names
+    low = sent.text.lower()
+    found = []
+    for person in known:
+        parts = person.lower().split()
+        if re.search(rf"\b{re.escape(person.lower())}\b", low) or \
+                (len(parts[0]) > 2 and re.search(rf"\b{re.escape(parts[0])}\b", low)):
+            found.append((low.find(parts[0]), person))
+    return [p for _, p in sorted(found)]
 
 
-def stakeholder_attributes(sent, speaker: str, encoder: str) -> dict:
+def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | None = None) -> dict:
+    """`known`: the customer-side people of the call and deal (never the seller's)."""
     text = sent.text
-    names = _person_names(sent)
+    mentioned = _person_names(sent, known or [])
+    names = [n for n in mentioned if n.lower() != speaker.lower()] or mentioned
     first_person = re.search(r"\b(i'm|i am|i'll be|i will be|i'd be|me)\b", text, re.I)
     name = names[0] if names else (speaker if first_person else None)
     titles = [m.group(0) for m in TITLE.finditer(text)]

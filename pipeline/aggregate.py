@@ -34,6 +34,20 @@ def _person_key(item: Item) -> str | None:
     return name.split()[0] if name else None
 
 
+def _title_key(item: Item) -> str | None:
+    title = (item.attributes.get("title") or "").strip().lower()
+    return title or None
+
+
+def _same_person(a: Item, b: Item, similarity: float) -> bool:
+    """Same first name; where one mention has no name ("our CFO"), the same
+    title or the same statement; two different names are never one person."""
+    ka, kb = _person_key(a), _person_key(b)
+    if ka and kb:
+        return ka == kb
+    return (bool(_title_key(a)) and _title_key(a) == _title_key(b)) or similarity >= SAME_ITEM
+
+
 def merge_items(rows: list[tuple[str, str, Item]], call_order: dict[str, int],
                 encoder: str) -> list[MergedItem]:
     """Merge duplicates within each kind; `call_order` ranks recordings by date."""
@@ -49,9 +63,10 @@ def merge_items(rows: list[tuple[str, str, Item]], call_order: dict[str, int],
         for i in range(len(group)):
             for cluster in clusters:
                 head = cluster[0]
-                same_person = kind is ItemKind.STAKEHOLDER and _person_key(group[i][2]) and \
-                    _person_key(group[i][2]) == _person_key(group[head][2])
-                if same_person or float(np.dot(vecs[i], vecs[head])) >= SAME_ITEM:
+                similarity = float(np.dot(vecs[i], vecs[head]))
+                same = _same_person(group[i][2], group[head][2], similarity) \
+                    if kind is ItemKind.STAKEHOLDER else similarity >= SAME_ITEM
+                if same:
                     cluster.append(i)
                     break
             else:

@@ -214,6 +214,8 @@ def query(sql: Annotated[str, typer.Argument(help="SQL to run, read-only.")], db
 def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json gold files.")] = Path("data/samples/gold"),
              dev: Annotated[Path | None, typer.Option(help="Score the extractor on this folder of labelled "
                                                          "development calls instead.")] = None,
+             behaviour: Annotated[Path | None, typer.Option(help="Run the behaviour cases of this file "
+                                                               "(tests/data/heldback_cases.json) instead.")] = None,
              db: Db = None, as_json: AsJson = False) -> None:
     """Precision, recall and F1 per kind: stored items of processed calls against gold
     labels, or (--dev) the extractor run on the development set."""
@@ -222,6 +224,9 @@ def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json g
     from pipeline.evaluation import load_gold, match, table
 
     settings = _settings(db_path=db)
+    if behaviour is not None:
+        _behaviour_table(behaviour, settings, as_json)
+        return
     totals = [Counter(), Counter(), Counter()]
 
     def add(items: list[dict], found: list[dict]) -> None:
@@ -258,6 +263,23 @@ def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json g
     for r in rows:
         typer.echo(f"{r['kind']:18} {r['gold']:5} {r['found']:5} {r['matched']:5} {r['precision']:5.2f} "
                    f"{r['recall']:6.2f} {r['f1']:5.2f}")
+
+
+def _behaviour_table(path: Path, settings: Settings, as_json: bool) -> None:
+    from extractors.behaviour import run_cases
+
+    results = guarded(lambda: run_cases(path, settings))
+    if as_json:
+        typer.echo(json.dumps({b: [{"case": c, "passed": p, "found": f} for c, p, f in rows]
+                               for b, rows in results.items()}, indent=2))
+        return
+    typer.echo(f"{'behaviour':22} {'cases':>5} {'passed':>6} {'rate':>5}")
+    for name, rows in results.items():
+        passed = sum(p for _, p, _ in rows)
+        typer.echo(f"{name:22} {len(rows):5} {passed:6} {passed / len(rows):5.2f}")
+    failed = [(c, f) for rows in results.values() for c, p, f in rows if not p]
+    if failed:
+        typer.echo("failed: " + "; ".join(f"{c} ({f})" for c, f in failed))
 
 
 @app.command()

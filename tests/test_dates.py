@@ -21,6 +21,10 @@ CALL = dt.date(2026, 8, 4)
     ("next Tuesday", "2026-08-11"),
     ("tomorrow", "2026-08-05"),
     ("September 15th", "2026-09-15"),
+    ("by the first week of September", "2026-09-04"),   # that week's Friday
+    ("end of October", "2026-10-31"),
+    ("mid-March", "2027-03-15"),                          # March has passed: next year's
+    ("the last week of August", "2026-08-28"),
 ])
 def test_resolve_due(phrase, expected):
     assert resolve_due(phrase, CALL) == dt.date.fromisoformat(expected)
@@ -33,3 +37,9 @@ def test_find_due_in_lower_case_asr_text():
 
 def test_no_deadline_in_a_sentence_about_the_past():
     assert find_due("we have been on this system for six years", CALL) == (None, None)
+
+
+def test_the_named_entity_is_widened_to_the_whole_deadline():
+    # spaCy tags "next week"; the deadline said is the end of next week (a Friday).
+    assert find_due("we'll have it to you end of next week", CALL, ["next week"]) == \
+        ("end of next week", dt.date(2026, 8, 14))

@@ -1,0 +1,86 @@
+"""Behaviour checks: does the extractor get the judgement calls of the label
+guide right on small held-back conversations (`tests/data/heldback_cases.json`)?
+
+Each case is a tiny call and an expectation about one of its turns: that a
+promise is the vendor's or the customer's, that a hypothetical is *not* a
+commitment, that "by Friday" resolves to the right date, that a brochure promise
+is flagged vague, a hedge tentative, a criterion (un)quantified, and that one
+person mentioned several ways becomes one stakeholder. The result is a pass
+rate per behaviour, printed by `handoff evaluate --behaviour`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from extractors.extract import CallContext, extract_items
+from models import Item, ItemKind, Segment, Transcript
+from pipeline.settings import Settings
+
+TURN_SECONDS = 4.0
+
+
+def case_transcript(case: dict) -> Transcript:
+    segments = [Segment(start=TURN_SECONDS * i, end=TURN_SECONDS * i + 3.5, speaker=t["speaker"],
+                        role=t["role"], text=t["text"]) for i, t in enumerate(case["turns"])]
+    return Transcript(duration=TURN_SECONDS * len(segments), segments=segments, source=case["id"])
+
+
+def _at(items: list[Item], turn: int, kind: ItemKind) -> list[Item]:
+    return [i for i in items if i.kind is kind and int(i.primary.start // TURN_SECONDS) == turn]
+
+
+def _same_person(item: Item, name: str, title_words: set[str]) -> bool:
+    found = (item.attributes.get("name") or "").lower().split()
+    if found:
+        return found[0] == name.lower().split()[0]
+    title = set((item.attributes.get("title") or "").lower().split())
+    return bool(title and title & title_words)
+
+
+def check(case: dict, items: list[Item], encoder: str) -> tuple[bool, str]:
+    """(passed, what was found) for one case."""
+    expect, turn = case["expect"], case["target_turn"]
+    behaviour = case["behaviour"]
+    if behaviour == "not_a_commitment":
+        found = _at(items, turn, ItemKind.COMMITMENT)
+        return not found, f"{len(found)} commitment(s)"
+    if behaviour == "stakeholder_merge":
+        from pipeline.aggregate import merge_items
+
+        rows = [(str(n), "suggested", i) for n, i in enumerate(items) if i.kind is ItemKind.STAKEHOLDER]
+        merged = merge_items(rows, {}, encoder)
+        first_mention = case["turns"][turn]["text"].lower()
+        title_words = {w for w in first_mention.replace(",", " ").split() if len(w) > 2}
+        people = [m.item for m in merged if _same_person(m.item, expect["name"], title_words)]
+        if len(people) != 1:
+            return False, f"{len(people)} stakeholder items for {expect['name']}"
+        attrs = people[0].attributes
+        ok = (attrs.get("name") or "").lower() == expect["name"].lower() and \
+            attrs.get("buying_role") == expect["buying_role"]
+        return ok, f"name {attrs.get('name')!r}, role {attrs.get('buying_role')}"
+    kind = ItemKind(expect["kind"])
+    found = _at(items, turn, kind)
+    if not found:
+        return False, f"no {kind.value}"
+    attrs = found[0].attributes
+    key = {"vendor_vs_customer": "side", "due_date": "due_date", "vague_promise": "vague",
+           "tentative_promise": "firm", "quantified_criterion": "quantified"}[behaviour]
+    want = expect["due"] if key == "due_date" else expect[key]
+    return attrs.get(key) == want, f"{key} {attrs.get(key)!r}, expected {want!r}"
+
+
+def run_cases(path: Path, settings: Settings) -> dict[str, list[tuple[str, bool, str]]]:
+    """behaviour -> [(case id, passed, what was found)]."""
+    results: dict[str, list[tuple[str, bool, str]]] = defaultdict(list)
+    for case in json.loads(path.read_text(encoding="utf-8"))["cases"]:
+        transcript = case_transcript(case)
+        ctx = CallContext(recording_id=case["id"], call_date=dt.date.fromisoformat(case["call_date"]),
+                          people=transcript.speakers())
+        items = extract_items(transcript, ctx, settings)
+        passed, found = check(case, items, settings.encoder_model)
+        results[case["behaviour"]].append((case["id"], passed, found))
+    return dict(results)
