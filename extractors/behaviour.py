@@ -41,8 +41,11 @@ def _same_person(item: Item, name: str, title_words: set[str]) -> bool:
     return bool(title and title & title_words)
 
 
-def check(case: dict, items: list[Item], encoder: str) -> tuple[bool, str]:
-    """(passed, what was found) for one case."""
+MISSED = "missed"  # the item was not extracted at all (a detection miss, not a wrong attribute)
+
+
+def check(case: dict, items: list[Item], encoder: str) -> tuple[bool | str, str]:
+    """(True | False | MISSED, what was found) for one case."""
     expect, turn = case["expect"], case["target_turn"]
     behaviour = case["behaviour"]
     if behaviour == "not_a_commitment":
@@ -56,6 +59,8 @@ def check(case: dict, items: list[Item], encoder: str) -> tuple[bool, str]:
         first_mention = case["turns"][turn]["text"].lower()
         title_words = {w for w in first_mention.replace(",", " ").split() if len(w) > 2}
         people = [m.item for m in merged if _same_person(m.item, expect["name"], title_words)]
+        if not people:
+            return MISSED, f"no stakeholder item for {expect['name']}"
         if len(people) != 1:
             return False, f"{len(people)} stakeholder items for {expect['name']}"
         attrs = people[0].attributes
@@ -65,7 +70,7 @@ def check(case: dict, items: list[Item], encoder: str) -> tuple[bool, str]:
     kind = ItemKind(expect["kind"])
     found = _at(items, turn, kind)
     if not found:
-        return False, f"no {kind.value}"
+        return MISSED, f"no {kind.value}"
     attrs = found[0].attributes
     key = {"vendor_vs_customer": "side", "due_date": "due_date", "vague_promise": "vague",
            "tentative_promise": "firm", "quantified_criterion": "quantified"}[behaviour]
@@ -73,9 +78,16 @@ def check(case: dict, items: list[Item], encoder: str) -> tuple[bool, str]:
     return attrs.get(key) == want, f"{key} {attrs.get(key)!r}, expected {want!r}"
 
 
-def run_cases(path: Path, settings: Settings) -> dict[str, list[tuple[str, bool, str]]]:
-    """behaviour -> [(case id, passed, what was found)]."""
-    results: dict[str, list[tuple[str, bool, str]]] = defaultdict(list)
+def rates(rows: list[tuple[str, bool | str, str]]) -> tuple[float, float | None]:
+    """(share of all cases passed, share passed of the cases where the item was found)."""
+    found = [r for r in rows if r[1] != MISSED]
+    passed = sum(r[1] is True for r in rows)
+    return passed / len(rows), (passed / len(found) if found else None)
+
+
+def run_cases(path: Path, settings: Settings) -> dict[str, list[tuple[str, bool | str, str]]]:
+    """behaviour -> [(case id, True | False | MISSED, what was found)]."""
+    results: dict[str, list[tuple[str, bool | str, str]]] = defaultdict(list)
     for case in json.loads(path.read_text(encoding="utf-8"))["cases"]:
         transcript = case_transcript(case)
         ctx = CallContext(recording_id=case["id"], call_date=dt.date.fromisoformat(case["call_date"]),

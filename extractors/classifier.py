@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from extractors import nlp  # noqa: F401  (sets the offline environment first)
+from extractors import buying_roles, nlp  # nlp first: it sets the offline environment
 from extractors.corpus import KINDS, Conversation, data_version, example_text, load_dev, load_train
 
-VERSION = "turn-classifier.v2"
+VERSION = "turn-classifier.v3"
 MAX_LENGTH = 128
 # Weight of the neighbouring turns' embedding beside the utterance's own.
 CONTEXT_WEIGHT = 0.5
@@ -152,8 +152,41 @@ def score(y: np.ndarray, probs: np.ndarray, thresholds: list[float]) -> dict[str
     return metrics
 
 
+def _fit_calibration(y: np.ndarray, probs: np.ndarray) -> list[tuple[float, float]]:
+    """Platt scaling per kind on held-out turns: p' = sigmoid(a * logit(p) + b).
+
+    A fine-tuned network is over-confident; after scaling, a confidence of 0.8
+    means right about 80% of the time on turns it never trained on."""
+    from sklearn.linear_model import LogisticRegression
+
+    params = []
+    for j in range(y.shape[1]):
+        if y[:, j].min() == y[:, j].max():
+            params.append((1.0, 0.0))
+            continue
+        lr = LogisticRegression(C=1.0).fit(_logit(probs[:, j]).reshape(-1, 1), y[:, j])
+        params.append((round(float(lr.coef_[0, 0]), 4), round(float(lr.intercept_[0]), 4)))
+    return params
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def calibrate(probs: np.ndarray, params: list[tuple[float, float]]) -> np.ndarray:
+    a = np.array([p[0] for p in params])
+    b = np.array([p[1] for p in params])
+    return 1.0 / (1.0 + np.exp(-(a * _logit(probs) + b)))
+
+
+# Below this calibrated confidence the extractor abstains whatever the F1
+# optimum says: for a handoff a wrong value is worse than an empty one.
+MIN_CONFIDENCE = 0.35
+
+
 def _tune_thresholds(y: np.ndarray, probs: np.ndarray) -> list[float]:
-    grid = np.arange(0.2, 0.81, 0.05)
+    grid = np.arange(MIN_CONFIDENCE, 0.81, 0.05)
     best = []
     for j in range(len(KINDS)):
         scores = [_f1(y[:, j], (probs[:, j] >= t).astype(np.float32))["f1"] for t in grid]
@@ -190,12 +223,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
 
     _seed_everything(cfg.seed)
     convs = load_train(cfg.train_dir)
-    rng = random.Random(cfg.seed)
-    order = list(range(len(convs)))
-    rng.shuffle(order)
-    n_hold = max(1, int(len(convs) * cfg.holdout))
-    held = [convs[i] for i in order[:n_hold]]
-    fit = [convs[i] for i in order[n_hold:]]
+    held, fit = _split_by_deal(convs, cfg.holdout, cfg.seed)
     x_fit, y_fit = _examples(fit)
     x_held, y_held = _examples(held)
     log(f"training on {len(x_fit)} turns ({len(fit)} snippets), holding out {len(x_held)}")
@@ -237,14 +265,19 @@ def train(cfg: TrainConfig, log=print) -> dict:
         log(f"epoch {epoch + 1}/{cfg.epochs}: loss {total / len(x_fit):.4f} "
             f"({time.time() - started:.0f} s)")
 
-    held_probs = _predict(model, x_held)
+    raw_held = _predict(model, x_held)
+    calibration = _fit_calibration(y_held, raw_held)
+    held_probs = calibrate(raw_held, calibration)
     thresholds = _tune_thresholds(y_held, held_probs)
     metrics = {"linear_probe_holdout": probe_metrics, "holdout": score(y_held, held_probs, thresholds)}
     if cfg.dev_dir.exists() and any(cfg.dev_dir.glob("*.json")):
         x_dev, y_dev = _examples(load_dev(cfg.dev_dir))
-        metrics["dev"] = score(y_dev, _predict(model, x_dev), thresholds)
+        dev_probs = calibrate(_predict(model, x_dev), calibration)
+        metrics["dev"] = score(y_dev, dev_probs, thresholds)
+        metrics["dev_reliability"] = reliability(y_dev, dev_probs)
     meta = {
-        "version": VERSION, "labels": KINDS, "thresholds": thresholds, "seed": cfg.seed,
+        "version": VERSION, "labels": KINDS, "thresholds": thresholds, "calibration": calibration,
+        "seed": cfg.seed, "held_out_deals": sorted({c.deal for c in held}),
         "encoder": cfg.encoder, "epochs": cfg.epochs, "learning_rate": cfg.learning_rate,
         "train_layers": cfg.train_layers, "context_weight": CONTEXT_WEIGHT,
         "data_version": data_version(cfg.train_dir), "code_version": code_version(),
@@ -256,8 +289,33 @@ def train(cfg: TrainConfig, log=print) -> dict:
     encoder.save_pretrained(cfg.out_dir)
     tokenizer.save_pretrained(cfg.out_dir)
     torch.save(model.head.state_dict(), cfg.out_dir / "head.pt")
+    buying_roles.save(buying_roles.role_examples(fit + held), cfg.out_dir)
     (cfg.out_dir / "meta.json").write_text(json.dumps(meta, indent=2))
     return meta
+
+
+def _split_by_deal(convs: list[Conversation], share: float, seed: int):
+    """(held, fit): whole deals held out, about `share` of the conversations."""
+    deals = sorted({c.deal for c in convs})
+    random.Random(seed).shuffle(deals)
+    held_deals, count = set(), 0
+    for deal in deals:
+        if count >= share * len(convs):
+            break
+        held_deals.add(deal)
+        count += sum(c.deal == deal for c in convs)
+    return [c for c in convs if c.deal in held_deals], [c for c in convs if c.deal not in held_deals]
+
+
+def reliability(y: np.ndarray, probs: np.ndarray, edges=(0.5, 0.6, 0.7, 0.8, 0.9)) -> dict[str, dict]:
+    """Share of predictions at confidence >= each edge that are right (all kinds pooled)."""
+    out = {}
+    for edge in edges:
+        picked = probs >= edge
+        n = int(picked.sum())
+        out[f">={edge}"] = {"predictions": n,
+                            "precision": round(float(y[picked].mean()), 3) if n else None}
+    return out
 
 
 def code_version() -> str:
@@ -266,7 +324,7 @@ def code_version() -> str:
 
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for name in ("classifier.py", "corpus.py"):
+    for name in ("classifier.py", "corpus.py", "buying_roles.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -295,6 +353,7 @@ class TurnClassifier:
             raise ClassifierMissing(f"classifier in {directory} is {self.meta.get('version')}, this "
                                     f"program needs {VERSION}; run `handoff train`")
         self.thresholds = np.array(self.meta["thresholds"])
+        self.calibration = self.meta.get("calibration") or [(1.0, 0.0)] * len(KINDS)
         encoder = AutoModel.from_pretrained(directory)
         head = torch.nn.Linear(2 * encoder.config.hidden_size, len(KINDS))
         head.load_state_dict(torch.load(directory / "head.pt", map_location="cpu"))
@@ -302,8 +361,8 @@ class TurnClassifier:
         self.name = f"{self.meta['version']}@{self.meta['data_version']}"
 
     def probabilities(self, pairs: list[tuple[str, str]]) -> np.ndarray:
-        """(n, kinds) probabilities for (utterance, context) pairs."""
-        return _predict(self.model, pairs)
+        """(n, kinds) calibrated probabilities for (utterance, context) pairs."""
+        return calibrate(_predict(self.model, pairs), self.calibration)
 
 
 @functools.lru_cache(maxsize=2)

@@ -31,6 +31,9 @@ class Conversation:
     id: str
     turns: list[Turn]
     call_date: str | None = None
+    # The account the call belongs to: held-out splits are made by deal, so
+    # no account is both trained and scored on.
+    deal: str = ""
 
 
 def example_text(turns: list[Turn], i: int) -> tuple[str, str]:
@@ -51,7 +54,8 @@ def _conversation(data: dict) -> Conversation:
         unknown = set(t.labels) - set(KINDS)
         if unknown:
             raise ValueError(f"{data.get('id')}: unknown labels {sorted(unknown)}")
-    return Conversation(data.get("id", ""), turns, data.get("call_date"))
+    return Conversation(data.get("id", ""), turns, data.get("call_date"),
+                        data.get("deal") or data.get("id", ""))
 
 
 def load_train(folder: Path) -> list[Conversation]:

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from extractors import buying_roles
 from extractors.classifier import load_classifier
 from extractors.commitments import commitment_attributes
 from extractors.competitors import competitor_attributes
@@ -104,9 +105,10 @@ def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settin
     if kind is ItemKind.SUCCESS_CRITERION:
         return criterion_attributes(sent)
     if kind is ItemKind.STAKEHOLDER:
-        return stakeholder_attributes(sent, turn.speaker, settings.encoder_model, ctx.customers)
+        return stakeholder_attributes(sent, turn.speaker, settings.encoder_model, ctx.customers,
+                                      buying_roles.load(str(settings.classifier_dir), settings.encoder_model))
     if kind is ItemKind.RISK:
-        return risk_attributes(sent, settings.encoder_model)
+        return risk_attributes(sent, settings.encoder_model, ctx.customers)
     if kind is ItemKind.COMPETITOR:
         known = ctx.deal.competitors if ctx.deal else []
         exclude = [ctx.deal.account] if ctx.deal else []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from extractors.buying_roles import RoleModel
 from extractors.prototypes import BUYING_ROLES, nearest
 
 TITLE = re.compile(
@@ -20,7 +21,7 @@ _SKEPTIC = re.compile(r"\b(skeptic(al)?|not (a )?fan|not convinced|push(es|ed)? 
                       r"doubt|worried|hates?)\b", re.I)
 
 
-def _person_names(sent, known: list[str]) -> list[str]:
+def person_names(sent, known: list[str]) -> list[str]:
     """People the sentence names: spaCy's PERSON entities, completed to a full
     name when one known person has that first name, then known people named in
     lower-case speech-recogniser text, which spaCy's NER does not see."""
@@ -29,7 +30,8 @@ def _person_names(sent, known: list[str]) -> list[str]:
         if ent.label_ == "PERSON":
             first = ent.text.split()[0].lower()
             matches = [k for k in known if k.lower().split()[0] == first]
-            names.append(matches[0] if len(ent.text.split()) == 1 and len(matches) == 1 else ent.text)
+            name = ent.text.title() if ent.text.islower() else ent.text  # ASR writes "jenna"
+            names.append(matches[0] if len(ent.text.split()) == 1 and len(matches) == 1 else name)
     if names:
         return names
     low = sent.text.lower()
@@ -42,16 +44,18 @@ def _person_names(sent, known: list[str]) -> list[str]:
     return [p for _, p in sorted(found)]
 
 
-def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | None = None) -> dict:
-    """`known`: the customer-side people of the call and deal (never the seller's)."""
+def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | None = None,
+                           roles: RoleModel | None = None) -> dict:
+    """`known`: the customer-side people of the call and deal (never the seller's);
+    `roles`: the buying-role model learned from labelled turns, when there is one."""
     text = sent.text
-    mentioned = _person_names(sent, known or [])
+    mentioned = person_names(sent, known or [])
     names = [n for n in mentioned if n.lower() != speaker.lower()] or mentioned
     first_person = re.search(r"\b(i'm|i am|i'll be|i will be|i'd be|me)\b", text, re.I)
     name = names[0] if names else (speaker if first_person else None)
     titles = [m.group(0) for m in TITLE.finditer(text)]
     title = titles[0] if titles else None
-    role, similarity = nearest(encoder, text, BUYING_ROLES)
+    role, similarity = roles.predict(text) if roles else nearest(encoder, text, BUYING_ROLES)
     if _SKEPTIC.search(text):
         role = "skeptic"
     elif title:
@@ -60,4 +64,4 @@ def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | 
                 role = by_title
                 break
     return {"name": name, "title": title, "buying_role": role, "side": "customer",
-            "role_similarity": round(similarity, 3)}
+            "role_confidence": round(similarity, 3)}

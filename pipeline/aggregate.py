@@ -48,6 +48,47 @@ def _same_person(a: Item, b: Item, similarity: float) -> bool:
     return (bool(_title_key(a)) and _title_key(a) == _title_key(b)) or similarity >= SAME_ITEM
 
 
+def _statements(vecs: np.ndarray) -> list[list[int]]:
+    """Greedy clusters of statements that mean the same (first member is the head)."""
+    clusters: list[list[int]] = []
+    for i in range(len(vecs)):
+        for cluster in clusters:
+            if float(np.dot(vecs[i], vecs[cluster[0]])) >= SAME_ITEM:
+                cluster.append(i)
+                break
+        else:
+            clusters.append([i])
+    return clusters
+
+
+def _people(items: list[Item], vecs: np.ndarray) -> list[list[int]]:
+    """Clusters of mentions of one person: named mentions by first name, then
+    each unnamed mention ("our CFO") joins the person with that title or the
+    same statement; two different names never join."""
+    clusters: list[list[int]] = []
+    for i, item in enumerate(items):
+        key = _person_key(item)
+        if key is None:
+            continue
+        target = next((c for c in clusters if _person_key(items[c[0]]) == key), None)
+        if target is None:
+            clusters.append([i])
+        else:
+            target.append(i)
+    for i, item in enumerate(items):
+        if _person_key(item) is not None:
+            continue
+        target = next((c for c in clusters if any(
+            _same_person(item, items[j], float(np.dot(vecs[i], vecs[j]))) for j in c)), None)
+        if target is None:
+            clusters.append([i])
+        else:
+            target.append(i)
+    for cluster in clusters:
+        cluster.sort()  # latest call first, as the group is sorted
+    return clusters
+
+
 def merge_items(rows: list[tuple[str, str, Item]], call_order: dict[str, int],
                 encoder: str) -> list[MergedItem]:
     """Merge duplicates within each kind; `call_order` ranks recordings by date."""
@@ -59,18 +100,8 @@ def merge_items(rows: list[tuple[str, str, Item]], call_order: dict[str, int],
         # Latest call first, so its wording becomes the merged statement.
         group.sort(key=lambda r: (-call_order.get(r[2].primary.recording_id, 0), r[2].primary.start))
         vecs = sentence_encoder(encoder).encode([g[2].text for g in group], normalize_embeddings=True)
-        clusters: list[list[int]] = []
-        for i in range(len(group)):
-            for cluster in clusters:
-                head = cluster[0]
-                similarity = float(np.dot(vecs[i], vecs[head]))
-                same = _same_person(group[i][2], group[head][2], similarity) \
-                    if kind is ItemKind.STAKEHOLDER else similarity >= SAME_ITEM
-                if same:
-                    cluster.append(i)
-                    break
-            else:
-                clusters.append([i])
+        items = [g[2] for g in group]
+        clusters = _people(items, vecs) if kind is ItemKind.STAKEHOLDER else _statements(vecs)
         for cluster in clusters:
             members = [group[i] for i in cluster]
             head_id, _, head = members[0]
@@ -80,6 +111,10 @@ def merge_items(rows: list[tuple[str, str, Item]], call_order: dict[str, int],
                 for key, value in other.attributes.items():
                     if item.attributes.get(key) in (None, "") and value not in (None, ""):
                         item.attributes[key] = value  # an older call may name what a later one leaves out
+            if kind is ItemKind.STAKEHOLDER:  # the fullest name said in any call
+                names = [m[2].attributes.get("name") for m in members if m[2].attributes.get("name")]
+                if names:
+                    item.attributes["name"] = max(names, key=len)
             item.confidence = max(m[2].confidence for m in members)
             state = max((m[1] for m in members), key=_STATE_RANK.get)
             merged.append(MergedItem(head_id, state, item, [m[0] for m in members]))

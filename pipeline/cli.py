@@ -266,20 +266,22 @@ def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json g
 
 
 def _behaviour_table(path: Path, settings: Settings, as_json: bool) -> None:
-    from extractors.behaviour import run_cases
+    from extractors.behaviour import MISSED, rates, run_cases
 
     results = guarded(lambda: run_cases(path, settings))
     if as_json:
-        typer.echo(json.dumps({b: [{"case": c, "passed": p, "found": f} for c, p, f in rows]
+        typer.echo(json.dumps({b: [{"case": c, "result": p, "found": f} for c, p, f in rows]
                                for b, rows in results.items()}, indent=2))
         return
-    typer.echo(f"{'behaviour':22} {'cases':>5} {'passed':>6} {'rate':>5}")
+    typer.echo(f"{'behaviour':22} {'cases':>5} {'passed':>6} {'missed':>6} {'rate':>5} {'when found':>10}")
     for name, rows in results.items():
-        passed = sum(p for _, p, _ in rows)
-        typer.echo(f"{name:22} {len(rows):5} {passed:6} {passed / len(rows):5.2f}")
-    failed = [(c, f) for rows in results.values() for c, p, f in rows if not p]
+        overall, when_found = rates(rows)
+        typer.echo(f"{name:22} {len(rows):5} {sum(p is True for _, p, _ in rows):6} "
+                   f"{sum(p == MISSED for _, p, _ in rows):6} {overall:5.2f} "
+                   f"{when_found if when_found is not None else float('nan'):10.2f}")
+    failed = [(c, f) for rows in results.values() for c, p, f in rows if p is not True]
     if failed:
-        typer.echo("failed: " + "; ".join(f"{c} ({f})" for c, f in failed))
+        typer.echo("not passed: " + "; ".join(f"{c} ({f})" for c, f in failed))
 
 
 @app.command()
@@ -300,7 +302,11 @@ def train(epochs: Annotated[int, typer.Option(help="Passes over the training dat
                       seed=seed, epochs=epochs)
     meta = guarded(lambda: train_classifier(cfg, log=typer.echo))
     for split, scores in meta["metrics"].items():
-        typer.echo(f"{split}: " + ", ".join(f"{k} {v['f1']:.2f}" for k, v in scores.items()))
+        if split.endswith("reliability"):
+            typer.echo(f"{split} (share right at confidence >= x): " + ", ".join(
+                f"{k[2:]} {v['precision']} (n={v['predictions']})" for k, v in scores.items()))
+        else:
+            typer.echo(f"{split} F1: " + ", ".join(f"{k} {v['f1']:.2f}" for k, v in scores.items()))
 
 
 if __name__ == "__main__":

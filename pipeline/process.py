@@ -45,6 +45,8 @@ def load_transcript(recording: Recording, deal: Deal | None, settings: Settings)
             transcript = transcripts.read_transcript(path)
         except transcripts.TranscriptError as exc:
             raise StageError("parse", str(exc)) from exc
+        if problem := transcripts.language_problem(transcript):
+            raise StageError("parse", problem)
         if all(s.speaker == "unknown" for s in transcript.segments):
             transcript.warnings.append("the export names no speakers: turns cannot be told apart, "
                                        "so rep and customer are unknown")

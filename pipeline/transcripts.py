@@ -130,3 +130,28 @@ def read_transcript(path: Path) -> Transcript:
     segments = _check(readers[path.suffix.lower()](path), path)
     return Transcript(duration=max(s.end for s in segments), segments=segments,
                       source=path.name, engine=f"export:{path.suffix[1:].lower()}")
+
+
+# Conversational English is 40-55% function words ("the", "we", "to"...); other
+# languages written in Latin script share only a few of them ("a", "me", "no").
+_MIN_ENGLISH_SHARE = 0.15
+_MIN_WORDS = 20
+
+
+def english_share(text: str) -> float | None:
+    """Share of the words that are English function words; None for too little text."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
+    if len(words) < _MIN_WORDS:
+        return None
+    return sum(w in STOP_WORDS for w in words) / len(words)
+
+
+def language_problem(transcript: Transcript) -> str | None:
+    """Why an export cannot go to the English extractor, or None."""
+    share = english_share(" ".join(s.text for s in transcript.segments))
+    if share is not None and share < _MIN_ENGLISH_SHARE:
+        return (f"the transcript does not look like English (only {share:.0%} English function words); "
+                "the extractor is trained on English calls")
+    return None

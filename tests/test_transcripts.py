@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from models import Segment, Transcript
 from pipeline.transcripts import TranscriptError, read_transcript
 
 VTT = """WEBVTT
@@ -101,3 +102,26 @@ def test_an_export_without_speaker_names_is_flagged(tmp_path):
     t = load_transcript(rec, None, Settings())
     assert t.segments[0].role.value == "unknown"
     assert any("names no speakers" in w for w in t.warnings)
+
+
+SPANISH = ("Hola Marta, gracias por la llamada. Nuestro equipo de logística pierde dos días cada mes "
+           "con las conciliaciones y el director financiero quiere ver el contrato antes de junio. "
+           "Te mando la propuesta el viernes con los precios para tres años.")
+ENGLISH_ASR = ("yeah so um the thing is we lose like two days every month on the reconciliations and "
+               "our finance director wants to see the contract before june so i'll send you the "
+               "proposal on friday with the pricing for three years")
+
+
+def test_a_transcript_in_another_language_is_refused_with_the_reason():
+    from pipeline.transcripts import language_problem
+
+    spanish = Transcript(duration=10, segments=[Segment(start=0, end=10, speaker="Marta", text=SPANISH)])
+    english = Transcript(duration=10, segments=[Segment(start=0, end=10, speaker="Marta", text=ENGLISH_ASR)])
+    assert "not look like English" in language_problem(spanish)
+    assert language_problem(english) is None
+
+
+def test_too_little_text_is_not_judged():
+    from pipeline.transcripts import english_share
+
+    assert english_share("Hola Marta") is None
