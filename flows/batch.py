@@ -32,8 +32,9 @@ FATAL = (ClassifierMissing, NLPModelError, ModelError)
 
 @task(name="discover", cache_policy=NO_CACHE)
 def discover(settings: Settings, store: Store, summary: RunSummary
-             ) -> tuple[list[Recording], dict[str, Deal]]:
-    """New files in the inbox (by content hash), with their deals."""
+             ) -> tuple[list[Recording], dict[str, Deal], set[str]]:
+    """New files in the inbox (by content hash), with their deals; known files
+    re-linked to the deal the CRM export now names (those deals are redrafted)."""
     problems: list[str] = []
     deals = ingest.load_deals(settings.inbox, problems)
     for message in problems:
@@ -43,6 +44,7 @@ def discover(settings: Settings, store: Store, summary: RunSummary
         store.upsert_deals(list(deals.values()))
     done = store.done_hashes()
     new: list[Recording] = []
+    known: list[Recording] = []
     for path in ingest.candidate_files(settings.inbox):
         try:
             rec = ingest.describe(path, deals, facts)
@@ -52,9 +54,10 @@ def discover(settings: Settings, store: Store, summary: RunSummary
             continue
         if rec.recording_id in done or any(r.recording_id == rec.recording_id for r in new):
             summary.skipped.append(path.name)
+            known.append(rec)
         else:
             new.append(rec)
-    return new, deals
+    return new, deals, store.relink(known)
 
 
 @task(name="process-recording", task_run_name="process {recording.path.name}", cache_policy=NO_CACHE)
@@ -73,9 +76,9 @@ def batch_flow(settings: Settings, progress: Progress | None = None) -> RunSumma
     store = Store(settings.database, settings.write_retries)
     summary = RunSummary(run_id=uuid.uuid4().hex[:12], started=dt.datetime.now(dt.UTC),
                          inbox=str(settings.inbox), database=str(settings.database))
-    recordings, deals = discover(settings, store, summary)
+    recordings, deals, relinked = discover(settings, store, summary)
     kinds: Counter[str] = Counter()
-    touched: set[str] = set()
+    touched: set[str] = {d for d in relinked if d in deals}
     for n, rec in enumerate(recordings):
         if progress:
             progress(rec.path.name, n, len(recordings))

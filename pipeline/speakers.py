@@ -93,6 +93,16 @@ def _smooth(labels: list[int], width: int = 2) -> list[int]:
     return out
 
 
+def _voiced(centres: np.ndarray, segments: list[Segment], margin: float = 0.2) -> np.ndarray:
+    """Mask of window centres that fall inside a recognised word (or segment without words)."""
+    spans = np.array([(w.start - margin, w.end + margin) for seg in segments
+                      for w in (seg.words or [Word(start=seg.start, end=seg.end, text=seg.text)])])
+    if len(spans) == 0:
+        return np.zeros(len(centres), dtype=bool)
+    inside = (centres[:, None] >= spans[None, :, 0]) & (centres[:, None] <= spans[None, :, 1])
+    return inside.any(axis=1)
+
+
 def diarize(samples: np.ndarray, segments: list[Segment], prefix: str = "speaker") -> list[Segment]:
     """Split segments into speaker turns at word level, labelled `<prefix> 1..k`.
 
@@ -107,6 +117,11 @@ def diarize(samples: np.ndarray, segments: list[Segment], prefix: str = "speaker
         for seg in segments:
             seg.speaker = f"{prefix} 1"
         return segments
+    # Only windows centred on recognised speech are voices: pauses, holds and
+    # breaths would otherwise form a "speaker" of their own.
+    voiced = _voiced(centres, segments)
+    if voiced.sum() >= 1:
+        centres, embeds = centres[voiced], embeds[voiced]
     window_label = cluster_voices(embeds)
     out: list[Segment] = []
     order: dict[int, int] = {}
@@ -214,10 +229,12 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
             if label.startswith(("speaker ", "channel ", "unknown")):
                 names[label] = name
             if label not in roles:
-                if _matches(name, reps) or (org and vendor_name and _norm(org) in _norm(vendor_name)):
-                    roles[label] = Role.REP
-                elif org and account and (_norm(org) in account or account in _norm(org)):
+                # The company someone says they are from outranks their first name:
+                # "I'm Sam from <account>" is the customer even when the AE is a Sam too.
+                if org and account and (_norm(org) in account or account in _norm(org)):
                     roles[label] = Role.CUSTOMER
+                elif _matches(name, reps) or (org and vendor_name and _norm(org) in _norm(vendor_name)):
+                    roles[label] = Role.REP
                 elif org and account:  # from a company that is not the account: the seller
                     roles[label] = Role.REP
     labels = transcript.speakers()

@@ -147,6 +147,30 @@ class Store:
                      d.close_date, d.contract_term_months, d.origin, d.ae_name, d.ae_email,
                      d.csm_name, d.competitors, _now()])
 
+    def relink(self, recordings: list[Recording]) -> set[str]:
+        """Point stored recordings (and their items) at the deal the CRM export now names.
+
+        A call processed before its deal reached deals.csv was stored without one;
+        the next run links it. Returns the deals whose calls changed (to redraft).
+        A recording the export no longer names keeps its link: absence is not a decision.
+        """
+        changed: set[str] = set()
+        linked = [r for r in recordings if r.deal_id]
+        if not linked or not self.path.exists():
+            return changed
+        with self.transaction() as con:
+            for rec in linked:
+                row = con.execute("SELECT deal_id FROM recordings WHERE recording_id = ?",
+                                  [rec.recording_id]).fetchone()
+                if row is None or row[0] == rec.deal_id:
+                    continue
+                con.execute("UPDATE recordings SET deal_id = ?, call_date = coalesce(?, call_date) "
+                            "WHERE recording_id = ?", [rec.deal_id, rec.call_date, rec.recording_id])
+                con.execute("UPDATE items SET deal_id = ? WHERE recording_id = ?",
+                            [rec.deal_id, rec.recording_id])
+                changed |= {d for d in (row[0], rec.deal_id) if d}
+        return changed
+
     def record_error(self, run_id: str, recording: Recording | None, path: Path, stage: str,
                      message: str) -> None:
         """Remember a failed file without touching anything stored for other files."""

@@ -35,6 +35,13 @@ def test_anonymous_speakers_are_named_and_sided_by_introductions():
     assert [(s.speaker, s.role) for s in t.segments] == [("Tom", Role.REP), ("Dana", Role.CUSTOMER)]
 
 
+def test_the_company_in_an_introduction_outranks_a_shared_first_name():
+    # The AE is Priya Shah; a customer also called Priya says where she is from.
+    t = assign_roles(transcript(("speaker 1", "Hi, I'm Priya from Northwind Logistics, I run the warehouse."),
+                                ("speaker 2", "Great to meet you, I'm Tom from Relaywise.")), DEAL, [])
+    assert [(s.speaker, s.role) for s in t.segments] == [("Priya", Role.CUSTOMER), ("Tom", Role.REP)]
+
+
 def test_a_speaker_naming_the_seller_is_the_rep():
     t = assign_roles(transcript(("speaker 1", "So how does month end look today?"),
                                 ("speaker 2", "Relaywise would match those invoices for you every night."),
@@ -67,6 +74,18 @@ def test_long_speech_is_handed_over_in_bounded_blocks():
     assert all(len(b) <= 41 * audio.SAMPLE_RATE for b, _ in blocks)
     firsts = [m.get_original_time(0.5) for _, m in blocks]
     assert firsts == sorted(firsts) and firsts[-1] > 60  # later blocks map to later times
+
+
+def test_detection_in_pieces_finds_the_same_speech_as_in_one_go(monkeypatch):
+    """The detector runs piece by piece (memory); speech cut by a piece edge is joined again."""
+    speech = audio.decode(MINI / "mini-call.mp3")[0]
+    samples = np.concatenate([speech, np.zeros(3 * audio.SAMPLE_RATE, dtype=np.float32), speech])
+    whole = vad.speech_spans(samples)
+    monkeypatch.setattr(vad, "PIECE_SECONDS", 7.0)  # edges fall mid-sentence
+    pieces = vad.speech_spans(samples)
+    total = lambda spans: sum(s["end"] - s["start"] for s in spans)  # noqa: E731
+    assert abs(total(pieces) - total(whole)) < 0.05 * total(whole)
+    assert all(b["start"] - a["end"] > 0 for a, b in zip(pieces, pieces[1:]))  # ordered, no overlaps
 
 
 def _mini(name, settings):

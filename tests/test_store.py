@@ -67,6 +67,18 @@ def test_an_ae_edit_survives_a_rerun(tmp_path):
     assert rows == [("Send SOC 2 Type II report", "edited")]
 
 
+def test_a_call_stored_before_its_deal_was_known_is_linked_on_a_later_run(tmp_path):
+    store = Store(tmp_path / "h.duckdb")
+    early = recording(tmp_path).model_copy(update={"deal_id": None})
+    store.save_result(early, result("r1", ["I'll send the SOC 2 report by Friday."]))
+    assert store.relink([early]) == set()  # the export still names no deal: nothing to do
+    later = recording(tmp_path)  # the next deals.csv lists the file under D-1
+    assert store.relink([later]) == {"D-1"}
+    _, rows = store.query("select (select deal_id from recordings), (select list(distinct deal_id) from items)")
+    assert rows == [("D-1", ["D-1"])]
+    assert store.relink([later]) == set()  # idempotent
+
+
 def test_query_is_read_only(tmp_path):
     store = Store(tmp_path / "h.duckdb")
     store.schema_version()
