@@ -3,7 +3,8 @@ items from a one-hour call (about 9,000 words at 150 words a minute) and from a
 50,000-word transcript, after the models are loaded. Printed, never asserted.
 
 The long transcripts are the labelled development calls strung together with
-times (their words, not their labels, are what matters here).
+times (their words, not their labels, are what matters here); past about
+10,000 words the calls come round again, each turn opened by another filler.
 """
 
 from __future__ import annotations
@@ -24,12 +25,18 @@ def long_transcript(words: int) -> Transcript:
 
     convs = load_dev(ROOT / "data" / "dev" / "calls")
     segments, t, count = [], 0.0, 0
+    lap = 0
     while count < words:
+        # Each pass over the calls opens its turns differently, so no text repeats
+        # (the extractor embeds each distinct text once).
+        opener = ["", "so ", "okay ", "right ", "well ", "yeah ", "and ", "um ", "look ", "alright "][lap % 10]
+        lap += 1
         for conv in convs:
             for turn in conv.turns:
-                n = len(turn.text.split())
+                text = opener + turn.text
+                n = len(text.split())
                 segments.append(Segment(start=t, end=t + n / WORDS_PER_SECOND, speaker=turn.speaker,
-                                        role=turn.role, text=turn.text))
+                                        role=turn.role, text=text))
                 t += n / WORDS_PER_SECOND + 0.5
                 count += n
                 if count >= words:

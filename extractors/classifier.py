@@ -93,15 +93,29 @@ class TurnModel:
         return self.head(torch.cat([utt, CONTEXT_WEIGHT * context], dim=-1))
 
 
-def _predict(model: TurnModel, pairs: list[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
+def _embed_unique(model: TurnModel, texts: list[str], batch_size: int = 32):
+    """Embeddings of `texts`, each distinct text once, in batches of similar length.
+
+    The sentences of a turn share the turn's context, and unsorted batches pad
+    every short back-channel to the longest turn: both cost most of the time."""
     import torch
 
+    unique = sorted(set(texts), key=len)
+    index = {t: i for i, t in enumerate(unique)}
+    vecs = torch.cat([model.embed(unique[i:i + batch_size]) for i in range(0, len(unique), batch_size)])
+    return vecs[torch.tensor([index[t] for t in texts])]
+
+
+def _predict(model: TurnModel, pairs: list[tuple[str, str]]) -> np.ndarray:
+    import torch
+
+    if not pairs:
+        return np.zeros((0, len(KINDS)), dtype=np.float32)
     model.encoder.eval()
-    out = []
     with torch.inference_mode():
-        for i in range(0, len(pairs), batch_size):
-            out.append(torch.sigmoid(model.logits(pairs[i:i + batch_size])).numpy())
-    return np.concatenate(out) if out else np.zeros((0, len(KINDS)), dtype=np.float32)
+        utt = _embed_unique(model, [p[0] for p in pairs])
+        ctx = _embed_unique(model, [p[1] or "" for p in pairs])
+        return torch.sigmoid(model.head(torch.cat([utt, CONTEXT_WEIGHT * ctx], dim=-1))).numpy()
 
 
 def _embed_all(model: TurnModel, texts: list[str], batch_size: int = 64):

@@ -138,8 +138,12 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
     sent_pairs, sentences = [], {}
     for i, doc in docs.items():
         context = example_text(conv, i)[1]
+        sents = list(doc.sents)
+        if len(sents) == 1:  # nothing to choose between
+            sentences[i] = [(None, sents[0])]
+            continue
         sentences[i] = []
-        for sent in doc.sents:
+        for sent in sents:
             sentences[i].append((len(sent_pairs), sent))
             sent_pairs.append((f"{conv[i].role}: {sent.text}", context))
     sent_probs = classifier.probabilities(sent_pairs) if sent_pairs else None
@@ -147,7 +151,10 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
     for i, j in hits:
         turn, kind = turns[i], ItemKind(KINDS[j])
         rows = sentences[i]
-        sent = max(rows, key=lambda r: sent_probs[r[0], j])[1] if rows else docs[i][:]
+        if len(rows) == 1:
+            sent = rows[0][1]
+        else:
+            sent = max(rows, key=lambda r: sent_probs[r[0], j])[1] if rows else docs[i][:]
         start, end = _span_times(turn, sent.start_char, sent.end_char)
         items.append(Item(
             kind=kind, text=clean_text(sent.text), confidence=float(probs[i, j]),

@@ -221,7 +221,7 @@ def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json g
     labels, or (--dev) the extractor run on the development set."""
     from collections import Counter
 
-    from pipeline.evaluation import load_gold, match, table
+    from pipeline.evaluation import attribute_accuracy, load_gold, match, table
 
     settings = _settings(db_path=db)
     if behaviour is not None:
@@ -229,8 +229,10 @@ def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json g
         return
     totals = [Counter(), Counter(), Counter()]
 
+    pairs: list = []
+
     def add(items: list[dict], found: list[dict]) -> None:
-        for total, part in zip(totals, match(items, found)):
+        for total, part in zip(totals, match(items, found, pairs)):
             total.update(part)
 
     def stored():
@@ -256,13 +258,18 @@ def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json g
 
     guarded(development if dev else stored)
     rows = table(*totals)
+    attrs = [a for a in attribute_accuracy(pairs) if a["checked"]]
     if as_json:
-        typer.echo(json.dumps(rows, indent=2))
+        typer.echo(json.dumps({"items": rows, "attributes": attrs}, indent=2))
         return
     typer.echo(f"{'kind':18} {'gold':>5} {'found':>5} {'match':>5} {'prec':>5} {'recall':>6} {'F1':>5}")
     for r in rows:
         typer.echo(f"{r['kind']:18} {r['gold']:5} {r['found']:5} {r['matched']:5} {r['precision']:5.2f} "
                    f"{r['recall']:6.2f} {r['f1']:5.2f}")
+    if attrs:
+        typer.echo(f"\n{'attribute (matched items)':30} {'checked':>7} {'right':>5} {'acc':>5}")
+        for a in attrs:
+            typer.echo(f"{a['attribute']:30} {a['checked']:7} {a['right']:5} {a['accuracy']:5.2f}")
 
 
 def _behaviour_table(path: Path, settings: Settings, as_json: bool) -> None:

@@ -41,8 +41,8 @@ def load_gold(folder: Path) -> dict[str, list[dict]]:
     return {p.stem: json.loads(p.read_text())["items"] for p in sorted(folder.glob("*.json"))}
 
 
-def match(gold: list[dict], found: list[dict]) -> tuple[Counter, Counter, Counter]:
-    """Per kind: (gold count, found count, matched count)."""
+def match(gold: list[dict], found: list[dict], pairs: list | None = None) -> tuple[Counter, Counter, Counter]:
+    """Per kind: (gold count, found count, matched count); matched (gold, found) appended to `pairs`."""
     g, f, m = Counter(), Counter(), Counter()
     used: set[int] = set()
     for item in found:
@@ -59,7 +59,36 @@ def match(gold: list[dict], found: list[dict]) -> tuple[Counter, Counter, Counte
         if best is not None:
             used.add(best)
             m[gi["kind"]] += 1
+            if pairs is not None:
+                pairs.append((gi, found[best]))
     return g, f, m
+
+
+# (kind, gold attribute, extracted attribute): what an AE would check on a matched item.
+ATTRIBUTES = [("commitment", "side", "side"), ("commitment", "firm", "firm"),
+              ("commitment", "vague", "vague"), ("success_criterion", "quantified", "quantified"),
+              ("stakeholder", "name", "name"), ("stakeholder", "buying_role", "buying_role"),
+              ("competitor", "name", "name")]
+
+
+def _same_value(gold, found) -> bool:
+    if isinstance(gold, str) and isinstance(found, str):
+        g, f = gold.lower().strip(), found.lower().strip()
+        return g == f or (len(g.split()) > 1 and f == g.split()[0]) or (len(f.split()) > 1 and g == f.split()[0])
+    return gold == found
+
+
+def attribute_accuracy(pairs: list[tuple[dict, dict]]) -> list[dict]:
+    """Share of matched items whose attribute equals the gold one (names: first or full name)."""
+    rows = []
+    for kind, gold_key, found_key in ATTRIBUTES:
+        checked = [(g["attributes"][gold_key], f["attributes"].get(found_key)) for g, f in pairs
+                   if g["kind"] == kind and gold_key in (g.get("attributes") or {})
+                   and g["attributes"][gold_key] is not None]
+        right = sum(_same_value(gv, fv) for gv, fv in checked)
+        rows.append({"attribute": f"{kind}.{gold_key}", "checked": len(checked),
+                     "right": right, "accuracy": round(right / len(checked), 2) if checked else None})
+    return rows
 
 
 def _row(kind: str, g: int, f: int, m: int) -> dict:
@@ -117,5 +146,6 @@ def dev_call(path: Path) -> tuple[Transcript, list[dict], str | None]:
     for i, turn in enumerate(data["turns"]):
         segments.append(Segment(start=4.0 * i, end=4.0 * i + 3.5, speaker=turn["speaker"],
                                 role=turn["role"], text=turn["text"]))
-        gold += [{"kind": kind, "quote": turn["text"]} for kind in turn.get("labels", [])]
+        gold += [{"kind": kind, "quote": turn["text"], "attributes": (turn.get("attributes") or {}).get(kind, {})}
+                 for kind in turn.get("labels", [])]
     return Transcript(duration=4.0 * len(segments), segments=segments, source=path.name), gold, data.get("call_date")

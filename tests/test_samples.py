@@ -60,6 +60,26 @@ def test_eval_table_on_a_tiny_fixed_fixture():
     assert (rows["micro"]["matched"], rows["micro"]["f1"]) == (2, 0.67)
 
 
+def test_attribute_accuracy_counts_matched_items_only():
+    from pipeline.evaluation import attribute_accuracy
+
+    gold = [{"kind": "commitment", "quote": "I'll send the SSO guide by Friday",
+             "attributes": {"side": "vendor", "firm": True, "vague": False}},
+            {"kind": "stakeholder", "quote": "Dana Ruiz our CFO signs", "attributes": {"name": "Dana Ruiz",
+                                                                                      "buying_role": "economic_buyer"}},
+            {"kind": "commitment", "quote": "we'll look at the API", "attributes": {"side": "vendor", "firm": False}}]
+    found = [{"kind": "commitment", "quote": "I'll send the SSO guide by Friday.",
+              "attributes": {"side": "vendor", "firm": True, "vague": True}},
+             {"kind": "stakeholder", "quote": "Dana Ruiz, our CFO, signs.", "attributes": {"name": "Dana",
+                                                                                          "buying_role": "champion"}}]
+    pairs: list = []
+    match(gold, found, pairs)
+    acc = {a["attribute"]: (a["checked"], a["right"]) for a in attribute_accuracy(pairs)}
+    assert acc["commitment.side"] == (1, 1) and acc["commitment.vague"] == (1, 0)
+    assert acc["stakeholder.name"] == (1, 1) and acc["stakeholder.buying_role"] == (1, 0)
+    assert acc["competitor.name"] == (0, 0)
+
+
 def test_a_bad_crm_row_costs_one_deal_not_the_batch(tmp_path):
     (tmp_path / "deals.csv").write_text(
         "deal_id,account,amount,contract_term_months,close_date,recordings\n"
