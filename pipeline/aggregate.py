@@ -2,8 +2,10 @@
 
 The same promise is often repeated ("I'll send the SOC 2 report" in the demo
 and again at the close). Items of one kind whose statements mean the same are
-merged: the latest call's wording wins, every quote is kept as evidence, and
-a state an AE gave any of them (confirmed, edited, rejected) is kept.
+merged: the latest call's wording wins, every quote is kept as evidence. An
+AE's decision is never spread or lost: a statement they confirmed or edited
+heads its group (their wording), and rejected statements stay apart as one
+rejected item, so a repeat in a later call comes back as a suggestion beside it.
 """
 
 from __future__ import annotations
@@ -103,19 +105,40 @@ def merge_items(rows: list[tuple[str, str, Item]], call_order: dict[str, int],
         items = [g[2] for g in group]
         clusters = _people(items, vecs) if kind is ItemKind.STAKEHOLDER else _statements(vecs)
         for cluster in clusters:
-            members = [group[i] for i in cluster]
-            head_id, _, head = members[0]
-            item = head.model_copy(deep=True)
-            for _, _, other in members[1:]:
-                item.evidence.extend(other.evidence)
-                for key, value in other.attributes.items():
-                    if item.attributes.get(key) in (None, "") and value not in (None, ""):
-                        item.attributes[key] = value  # an older call may name what a later one leaves out
-            if kind is ItemKind.STAKEHOLDER:  # the fullest name said in any call
-                names = [m[2].attributes.get("name") for m in members if m[2].attributes.get("name")]
-                if names:
-                    item.attributes["name"] = max(names, key=len)
-            item.confidence = max(m[2].confidence for m in members)
-            state = max((m[1] for m in members), key=_STATE_RANK.get)
-            merged.append(MergedItem(head_id, state, item, [m[0] for m in members]))
+            for members in _by_review([group[i] for i in cluster]):
+                merged.append(_merge(kind, members))
     return merged
+
+
+def _by_review(members: list[tuple[str, ItemState, Item]]) -> list[list[tuple[str, ItemState, Item]]]:
+    """Split a cluster so that an AE's decision is neither spread nor lost.
+
+    Rejected statements stay one rejected item; the rest merge under the
+    statement the AE confirmed or edited, if any (their wording, not a later
+    suggestion's), else under the latest call's."""
+    rejected = [m for m in members if m[1] is ItemState.REJECTED]
+    live = [m for m in members if m[1] is not ItemState.REJECTED]
+    reviewed = [m for m in live if m[1] in (ItemState.EDITED, ItemState.CONFIRMED)]
+    if reviewed:
+        head = max(reviewed, key=lambda m: _STATE_RANK[m[1]])
+        live = [head] + [m for m in live if m is not head]
+    return [part for part in (live, rejected) if part]
+
+
+def _merge(kind: ItemKind, members: list[tuple[str, ItemState, Item]]) -> MergedItem:
+    """One item from a group of statements; the first is the head."""
+    head_id, _, head = members[0]
+    item = head.model_copy(deep=True)
+    suggested = members[0][1] is ItemState.SUGGESTED  # an AE's wording and values are kept as written
+    for _, _, other in members[1:]:
+        item.evidence.extend(other.evidence)
+        for key, value in other.attributes.items():
+            if suggested and item.attributes.get(key) in (None, "") and value not in (None, ""):
+                item.attributes[key] = value  # an older call may name what a later one leaves out
+    if kind is ItemKind.STAKEHOLDER and suggested:
+        names = [m[2].attributes.get("name") for m in members if m[2].attributes.get("name")]
+        if names:  # the fullest name said in any call
+            item.attributes["name"] = max(names, key=len)
+    item.confidence = max(m[2].confidence for m in members)
+    # The head carries the group's state: rejected, the AE's edit or confirmation, or suggested.
+    return MergedItem(head_id, members[0][1], item, [m[0] for m in members])
