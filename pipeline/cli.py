@@ -240,9 +240,10 @@ def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json g
 
         store = Store(settings.database, settings.write_retries)
         for call_id, items in load_gold(gold).items():
-            _, rows = store.query("select i.kind, i.quote from items i join recordings r using (recording_id) "
-                                  "where r.file_name like ? and i.state <> 'rejected'", [f"{call_id}.%"])
-            add(items, [{"kind": k, "quote": q} for k, q in rows])
+            _, rows = store.query("select i.kind, i.quote, i.attributes from items i join recordings r "
+                                  "using (recording_id) where r.file_name like ? and i.state <> 'rejected'",
+                                  [f"{call_id}.%"])
+            add(items, [{"kind": k, "quote": q, "attributes": json.loads(a) if a else {}} for k, q, a in rows])
 
     def development():
         import datetime as dt

@@ -82,7 +82,7 @@ def attribute_accuracy(pairs: list[tuple[dict, dict]]) -> list[dict]:
     """Share of matched items whose attribute equals the gold one (names: first or full name)."""
     rows = []
     for kind, gold_key, found_key in ATTRIBUTES:
-        checked = [(g["attributes"][gold_key], f["attributes"].get(found_key)) for g, f in pairs
+        checked = [(g["attributes"][gold_key], (f.get("attributes") or {}).get(found_key)) for g, f in pairs
                    if g["kind"] == kind and gold_key in (g.get("attributes") or {})
                    and g["attributes"][gold_key] is not None]
         right = sum(_same_value(gv, fv) for gv, fv in checked)

@@ -78,6 +78,9 @@ def test_attribute_accuracy_counts_matched_items_only():
     assert acc["commitment.side"] == (1, 1) and acc["commitment.vague"] == (1, 0)
     assert acc["stakeholder.name"] == (1, 1) and acc["stakeholder.buying_role"] == (1, 0)
     assert acc["competitor.name"] == (0, 0)
+    pairs = []  # an item stored without attributes counts as wrong, not as an error
+    match(gold[:1], [{"kind": "commitment", "quote": gold[0]["quote"]}], pairs)
+    assert {a["attribute"]: a["right"] for a in attribute_accuracy(pairs)}["commitment.side"] == 0
 
 
 def test_a_bad_crm_row_costs_one_deal_not_the_batch(tmp_path):
