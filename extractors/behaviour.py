@@ -17,17 +17,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from extractors.extract import CallContext, extract_items
-from models import Item, ItemKind, Segment, Transcript
+from models import Item, ItemKind
+from pipeline.evaluation import TURN_SECONDS, turns_transcript
 from pipeline.settings import Settings
-
-TURN_SECONDS = 4.0
-
-
-def case_transcript(case: dict) -> Transcript:
-    segments = [Segment(start=TURN_SECONDS * i, end=TURN_SECONDS * i + 3.5, speaker=t["speaker"],
-                        role=t["role"], text=t["text"]) for i, t in enumerate(case["turns"])]
-    return Transcript(duration=TURN_SECONDS * len(segments), segments=segments, source=case["id"])
-
 
 def _at(items: list[Item], turn: int, kind: ItemKind) -> list[Item]:
     return [i for i in items if i.kind is kind and int(i.primary.start // TURN_SECONDS) == turn]
@@ -89,7 +81,7 @@ def run_cases(path: Path, settings: Settings) -> dict[str, list[tuple[str, bool 
     """behaviour -> [(case id, True | False | MISSED, what was found)]."""
     results: dict[str, list[tuple[str, bool | str, str]]] = defaultdict(list)
     for case in json.loads(path.read_text(encoding="utf-8"))["cases"]:
-        transcript = case_transcript(case)
+        transcript = turns_transcript(case["turns"], case["id"])
         ctx = CallContext(recording_id=case["id"], call_date=dt.date.fromisoformat(case["call_date"]),
                           people=transcript.speakers())
         items = extract_items(transcript, ctx, settings)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -124,8 +125,8 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
     if not turns:
         return []
     if not ctx.customers:
-        ctx.customers = list(dict.fromkeys(
-            t.speaker for t in turns if t.role is Role.CUSTOMER and _is_name(t.speaker)))
+        ctx = dataclasses.replace(ctx, customers=list(dict.fromkeys(
+            t.speaker for t in turns if t.role is Role.CUSTOMER and _is_name(t.speaker))))
     conv = [Turn(t.speaker, t.role.value, t.text) for t in turns]
     probs = classifier.probabilities([example_text(conv, i) for i in range(len(conv))])
     # Per-kind thresholds tuned at training time, unless the user sets one for all.

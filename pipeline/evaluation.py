@@ -136,16 +136,22 @@ def attribution(hyp: Transcript, ref: dict) -> tuple[float, float]:
     return right / len(pairs), roles / len(pairs)
 
 
-def dev_call(path: Path) -> tuple[Transcript, list[dict], str | None]:
-    """A development-set call as a transcript (one segment per turn, 4 s each),
-    its gold items (the labelled turns; quote = the turn) and its call date."""
+TURN_SECONDS = 4.0
+
+
+def turns_transcript(turns: list[dict], source: str) -> Transcript:
+    """Written turns ({speaker, role, text}) as a transcript: one segment per turn, 4 s each."""
     from models import Segment
 
+    segments = [Segment(start=TURN_SECONDS * i, end=TURN_SECONDS * i + 3.5, speaker=t["speaker"],
+                        role=t["role"], text=t["text"]) for i, t in enumerate(turns)]
+    return Transcript(duration=TURN_SECONDS * len(segments), segments=segments, source=source)
+
+
+def dev_call(path: Path) -> tuple[Transcript, list[dict], str | None]:
+    """A development-set call as a transcript, its gold items (the labelled turns;
+    quote = the turn) and its call date."""
     data = json.loads(path.read_text())
-    segments, gold = [], []
-    for i, turn in enumerate(data["turns"]):
-        segments.append(Segment(start=4.0 * i, end=4.0 * i + 3.5, speaker=turn["speaker"],
-                                role=turn["role"], text=turn["text"]))
-        gold += [{"kind": kind, "quote": turn["text"], "attributes": (turn.get("attributes") or {}).get(kind, {})}
-                 for kind in turn.get("labels", [])]
-    return Transcript(duration=4.0 * len(segments), segments=segments, source=path.name), gold, data.get("call_date")
+    gold = [{"kind": kind, "quote": turn["text"], "attributes": (turn.get("attributes") or {}).get(kind, {})}
+            for turn in data["turns"] for kind in turn.get("labels", [])]
+    return turns_transcript(data["turns"], path.name), gold, data.get("call_date")

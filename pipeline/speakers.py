@@ -94,13 +94,16 @@ def _smooth(labels: list[int], width: int = 2) -> list[int]:
 
 
 def _voiced(centres: np.ndarray, segments: list[Segment], margin: float = 0.2) -> np.ndarray:
-    """Mask of window centres that fall inside a recognised word (or segment without words)."""
-    spans = np.array([(w.start - margin, w.end + margin) for seg in segments
-                      for w in (seg.words or [Word(start=seg.start, end=seg.end, text=seg.text)])])
-    if len(spans) == 0:
+    """Mask of window centres that fall inside a recognised word (or segment without words).
+
+    Interval lookup by binary search: an hour has ~7,000 windows and ~9,000 words."""
+    spans = sorted((w.start - margin, w.end + margin) for seg in segments
+                   for w in (seg.words or [Word(start=seg.start, end=seg.end, text=seg.text)]))
+    if not spans:
         return np.zeros(len(centres), dtype=bool)
-    inside = (centres[:, None] >= spans[None, :, 0]) & (centres[:, None] <= spans[None, :, 1])
-    return inside.any(axis=1)
+    starts, ends = np.array([a for a, _ in spans]), np.maximum.accumulate(np.array([b for _, b in spans]))
+    idx = np.searchsorted(starts, centres, side="right") - 1
+    return (idx >= 0) & (centres <= ends[np.clip(idx, 0, None)])
 
 
 def diarize(samples: np.ndarray, segments: list[Segment], prefix: str = "speaker") -> list[Segment]:

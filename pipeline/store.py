@@ -159,16 +159,16 @@ class Store:
         if not linked or not self.path.exists():
             return changed
         with self.transaction() as con:
+            stored = dict(con.execute("SELECT recording_id, deal_id FROM recordings WHERE recording_id IN "
+                                      "(SELECT unnest(?))", [[r.recording_id for r in linked]]).fetchall())
             for rec in linked:
-                row = con.execute("SELECT deal_id FROM recordings WHERE recording_id = ?",
-                                  [rec.recording_id]).fetchone()
-                if row is None or row[0] == rec.deal_id:
+                if rec.recording_id not in stored or stored[rec.recording_id] == rec.deal_id:
                     continue
                 con.execute("UPDATE recordings SET deal_id = ?, call_date = coalesce(?, call_date) "
                             "WHERE recording_id = ?", [rec.deal_id, rec.call_date, rec.recording_id])
                 con.execute("UPDATE items SET deal_id = ? WHERE recording_id = ?",
                             [rec.deal_id, rec.recording_id])
-                changed |= {d for d in (row[0], rec.deal_id) if d}
+                changed |= {d for d in (stored[rec.recording_id], rec.deal_id) if d}
         return changed
 
     def record_error(self, run_id: str, recording: Recording | None, path: Path, stage: str,
