@@ -13,7 +13,8 @@ system:
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages (missing:$$missing)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng sox libsox-fmt-mp3 >/dev/null; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq ffmpeg espeak-ng sox libsox-fmt-mp3 >/dev/null; \
 	fi
 
 .venv/.installed: pyproject.toml
@@ -27,7 +28,7 @@ system:
 	touch $@
 
 # `handoff train` itself checks data, trainer source and encoder, and only retrains on a change.
-.cache/classifier/meta.json: .venv/.installed $(wildcard data/train/*.jsonl) extractors/classifier.py extractors/corpus.py
+.cache/classifier/meta.json: .venv/.installed $(wildcard data/train/*.jsonl) extractors/classifier.py extractors/corpus.py extractors/buying_roles.py
 	$(PY) -m pipeline.cli train
 
 train: .venv/.installed
