@@ -29,6 +29,7 @@ RISK_CATEGORIES = {
     "budget": "budget is tight, cost concerns, funding not approved, price too high, spending freeze",
     "politics": "internal disagreement, another team opposes it, competing priorities between departments",
     "resourcing": "not enough people, key person leaving, team is stretched, nobody to own the rollout",
+    "roadmap": "expects a feature that does not exist yet, waiting on a roadmap item or a future release",
     "timeline": "deadline pressure, timing conflicts, busy season, go-live date at risk, delays",
     "other": "some other open concern or dependency",
 }

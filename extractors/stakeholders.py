@@ -17,6 +17,11 @@ _ROLE_BY_TITLE = [
     (re.compile(r"\b(cfo|ceo|coo|president|founder|owner|chief financial|vp of finance|treasurer)\b", re.I), "economic_buyer"),
     (re.compile(r"\b(ciso|cto|cio|it|security|architect|engineer|admin(istrator)?)\b", re.I), "technical_evaluator"),
 ]
+# "prefers Slack", "best way to reach her is text", "email me, I never pick up the phone"
+_CHANNEL = r"(e-?mail|slack|teams|text(s|ing)?|sms|phone|call(s|ing)?|whatsapp|in person|linkedin)"
+_CONTACT = re.compile(rf"\b(prefers?|rather|best (way )?to (reach|get hold of)|reach (me|him|her|them) "
+                      rf"(on|by|via|over)|only (reads|checks|answers)|lives in)\b[^.?!]{{0,40}}?\b{_CHANNEL}\b",
+                      re.I)
 _SKEPTIC = re.compile(r"\b(skeptic(al)?|not (a )?fan|not convinced|push(es|ed)? back|resist|"
                       r"doubt|worried|hates?)\b", re.I)
 
@@ -63,5 +68,14 @@ def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | 
             if pattern.search(title):
                 role = by_title
                 break
+    contact = _CONTACT.search(text)
     return {"name": name, "title": title, "buying_role": role, "side": "customer",
+            "contact_preference": _channel(contact.group(0)) if contact else None,
             "role_confidence": round(similarity, 3)}
+
+
+def _channel(phrase: str) -> str:
+    """The channel named last in a preference phrase, in one spelling."""
+    word = re.findall(_CHANNEL, phrase, re.I)[-1][0].lower()
+    return {"e-mail": "email", "texts": "text", "texting": "text", "sms": "text", "calls": "phone",
+            "call": "phone", "calling": "phone"}.get(word, word)

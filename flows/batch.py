@@ -33,21 +33,23 @@ FATAL = (ClassifierMissing, NLPModelError, ModelError)
 @task(name="discover", cache_policy=NO_CACHE)
 def discover(settings: Settings, store: Store, summary: RunSummary
              ) -> tuple[list[Recording], dict[str, Deal], set[str]]:
-    """New files in the inbox (by content hash), with their deals; known files
-    re-linked to the deal the CRM export now names (those deals are redrafted)."""
+    """New files in the inbox (by content hash), with their deals, and the deals
+    to redraft without new calls: known files re-linked to the deal the CRM export
+    now names, and deals whose CRM record changed (a stage now closed-won, a new
+    CSM, an amended amount)."""
     problems: list[str] = []
     deals = ingest.load_deals(settings.inbox, problems)
     for message in problems:
-        summary.errors.append(FileError(path="deals.csv", stage="discover", message=message))
+        summary.errors.append(FileError(path=message.split(" ", 1)[0].rstrip(":"), stage="discover",
+                                        message=message))
     facts = ingest.load_call_facts(settings.inbox)
-    if deals:
-        store.upsert_deals(list(deals.values()))
+    changed = store.upsert_deals(list(deals.values())) if deals else set()
     done = store.done_hashes()
     new: list[Recording] = []
     known: list[Recording] = []
-    for path in ingest.candidate_files(settings.inbox):
+    for path in ingest.candidate_files(settings.inbox, deals):
         try:
-            rec = ingest.describe(path, deals, facts)
+            rec = ingest.describe(path, deals, facts, settings.inbox)
         except ValueError as exc:
             summary.errors.append(FileError(path=path.name, stage="discover", message=str(exc)))
             store.record_error(summary.run_id, None, path, "discover", str(exc))
@@ -57,7 +59,7 @@ def discover(settings: Settings, store: Store, summary: RunSummary
             known.append(rec)
         else:
             new.append(rec)
-    return new, deals, store.relink(known)
+    return new, deals, store.relink(known) | changed
 
 
 @task(name="process-recording", task_run_name="process {recording.path.name}", cache_policy=NO_CACHE)
@@ -98,11 +100,13 @@ def batch_flow(settings: Settings, progress: Progress | None = None) -> RunSumma
         summary.warnings += [FileError(path=rec.path.name, stage="load", message=w)
                              for w in result.transcript.warnings]
         kinds.update(item.kind.value for item in result.items)
+        for stage, seconds in result.seconds.items():
+            summary.seconds[stage] = round(summary.seconds.get(stage, 0.0) + seconds, 2)
         if rec.deal_id in deals:
             touched.add(rec.deal_id)
         elif rec.deal_id:
             summary.warnings.append(FileError(path=rec.path.name, stage="discover",
-                                              message=f"deal {rec.deal_id!r} is not in deals.csv"))
+                                              message=f"deal {rec.deal_id!r} is not in the CRM export"))
     if progress:
         progress("drafting documents", len(recordings), len(recordings))
     for deal_id in sorted(touched | _undrafted(store, deals)):
@@ -125,5 +129,5 @@ def _fail(store: Store, summary: RunSummary, rec: Recording, stage: str, message
 
 
 def _undrafted(store: Store, deals: dict[str, Deal]) -> set[str]:
-    """Deals with stored calls but no document yet (e.g. a deal added to deals.csv later)."""
+    """Deals with stored calls but no document yet (e.g. a deal added to the CRM export later)."""
     return {d for d in deals if store.deal_calls(d) and store.document_status(d) is None}

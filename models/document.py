@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -15,6 +16,7 @@ class DocumentItem(BaseModel):
     item: Item
     state: ItemState = ItemState.SUGGESTED
     recording_names: dict[str, str] = Field(default_factory=dict)
+    group: str = ""  # the sub-heading it is listed under ("Economic buyer", "Vendor commitments")
 
 
 class Section(BaseModel):
@@ -22,6 +24,7 @@ class Section(BaseModel):
     title: str
     items: list[DocumentItem] = Field(default_factory=list)
     facts: dict[str, str] = Field(default_factory=dict)
+    crm_facts: list[str] = Field(default_factory=list)  # fact keys filled from the CRM export
 
 
 class MissingField(BaseModel):
@@ -36,4 +39,5 @@ class HandoffDocument(BaseModel):
     sections: list[Section]
     completeness: float
     missing: list[MissingField] = Field(default_factory=list)
-    calls: list[dict[str, str | float]] = Field(default_factory=list)
+    # per call: recording_id, file_name, call_date, duration, evidence [{item_id, kind, text, start}]
+    calls: list[dict[str, Any]] = Field(default_factory=list)

@@ -39,3 +39,4 @@ class RunSummary(BaseModel):
     items_per_kind: dict[str, int] = Field(default_factory=dict)
     documents: list[str] = Field(default_factory=list)
     database: str = ""
+    seconds: dict[str, float] = Field(default_factory=dict)  # summed per stage

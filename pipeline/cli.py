@@ -211,6 +211,35 @@ def query(sql: Annotated[str, typer.Argument(help="SQL to run, read-only.")], db
 
 
 @app.command()
+def export(out: Annotated[Path, typer.Argument(help="Folder to write the files into.")] = Path("data/export"),
+           fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+           view: Annotated[list[str] | None, typer.Option("--view", help="Only this view (repeatable).")] = None,
+           db: Db = None) -> None:
+    """Write the analyst views (commitments, ..., handoff_quality) as Parquet or CSV files."""
+    from pipeline.store import Store
+
+    settings = _settings(db_path=db)
+    store = Store(settings.database, settings.write_retries)
+    written = guarded(lambda: store.export(out, fmt.lower(), tuple(view) if view else store.EXPORT_VIEWS))
+    for path in written:
+        typer.echo(str(path))
+
+
+@app.command()
+def ask(deal: Annotated[str, typer.Argument(help="Deal id.")],
+        question: Annotated[str, typer.Argument(help="What CS needs to know from sales.")],
+        by: Annotated[str, typer.Option("--by", help="Who asks (the CSM).")] = "",
+        db: Db = None) -> None:
+    """Send a CS question back to sales about a deal's handoff (counted in handoff_quality)."""
+    from pipeline.store import Store
+
+    settings = _settings(db_path=db)
+    asker = by or os.environ.get("HANDOFF_REVIEWER") or os.environ.get("USER", "")
+    qid = guarded(lambda: Store(settings.database, settings.write_retries).ask(deal, question, asker))
+    typer.echo(qid)
+
+
+@app.command()
 def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json gold files.")] = Path("data/samples/gold"),
              dev: Annotated[Path | None, typer.Option(help="Score the extractor on this folder of labelled "
                                                          "development calls instead.")] = None,

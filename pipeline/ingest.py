@@ -1,9 +1,12 @@
 """Finding new work in the inbox and linking it to deals.
 
 A file is identified by the hash of its content, so a renamed or re-copied
-recording is recognised as already processed. Deal metadata comes from a
-CRM-style `deals.csv`; per-call facts (date, type) from an optional
-`recordings.csv`, else from a date in the file name, else the file's mtime.
+recording is recognised as already processed. Deal metadata comes from a CRM
+export (`deals.csv` / `deals.json`, see `pipeline.crm`). A recording is linked
+to its deal by the mapping file `recordings.csv` (file, deal_id, call_date),
+else by the deal's `recordings` column, else by the folder it sits in (a
+folder per deal, named by deal id or account). The call date comes from the
+mapping file, else a date in the file name, else the file's mtime.
 """
 
 from __future__ import annotations
@@ -16,11 +19,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from models import Deal, Recording, SourceKind
+from pipeline.crm import DEAL_FILES, load_deals
 from pipeline.transcripts import TRANSCRIPT_SUFFIXES
+
+__all__ = ["candidate_files", "content_hash", "deal_folder", "describe", "load_call_facts", "load_deals"]
 
 AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".aac", ".mp4", ".mov", ".webm", ".ogg", ".opus",
                   ".flac", ".mkv", ".wma"}
-METADATA_FILES = {"deals.csv", "recordings.csv"}
+METADATA_FILES = {*DEAL_FILES, "recordings.csv"}
 IGNORED_SUFFIXES = {".md", ".csv"}
 _DATE_IN_NAME = re.compile(r"(20\d\d)-(\d\d)-(\d\d)")
 
@@ -31,59 +37,6 @@ def content_hash(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()[:16]
-
-
-def _split(value: str) -> list[str]:
-    return [v.strip() for v in (value or "").split(";") if v.strip()]
-
-
-def load_deals(inbox: Path, problems: list[str] | None = None) -> dict[str, Deal]:
-    """Deals from `deals.csv` in the inbox (empty when there is none).
-
-    A bad row raises, unless `problems` is given: then the row is skipped and
-    its reason appended there, so one typo in a CRM export costs one deal.
-    """
-    path = inbox / "deals.csv"
-    if not path.exists():
-        return {}
-    deals = {}
-    with path.open(newline="", encoding="utf-8") as f:
-        for line, row in enumerate(csv.DictReader(f), start=2):
-            row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-            try:
-                deal = _deal(row)
-            except (KeyError, ValueError) as exc:
-                message = f"deals.csv line {line}: {str(exc).splitlines()[0]}"
-                if problems is None:
-                    raise ValueError(message) from exc
-                problems.append(message)
-                continue
-            deals[deal.deal_id] = deal
-    return deals
-
-
-def _number(value: str) -> float | None:
-    """CRM amounts come as "45000", "45,000" or "$45,000.00"."""
-    cleaned = value.replace(",", "").replace("$", "").strip()
-    return float(cleaned) if cleaned else None
-
-
-def _deal(row: dict[str, str]) -> Deal:
-    if not row.get("deal_id"):
-        raise ValueError("no deal_id")
-    term = _number(row.get("contract_term_months", ""))
-    return Deal(
-        deal_id=row["deal_id"], account=row.get("account", ""),
-        industry=row.get("industry", ""), segment=row.get("segment", ""),
-        amount=_number(row.get("amount", "")),
-        currency=row.get("currency") or "USD", stage=row.get("stage", ""),
-        close_date=row.get("close_date") or None,
-        contract_term_months=int(term) if term else None,
-        origin=row.get("origin", ""), ae_name=row.get("ae_name", ""),
-        ae_email=row.get("ae_email", ""), csm_name=row.get("csm_name", ""),
-        competitors=_split(row.get("competitors", "")),
-        recordings=_split(row.get("recordings", "")),
-    )
 
 
 def load_call_facts(inbox: Path) -> dict[str, dict[str, str]]:
@@ -113,15 +66,47 @@ def source_kind(path: Path) -> SourceKind | None:
     return None
 
 
-def candidate_files(inbox: Path) -> Iterator[Path]:
-    """Files at the top of the inbox, minus metadata and hidden files."""
+def deal_folder(folder: str, deals: dict[str, Deal]) -> str | None:
+    """The deal a folder is named after: its id, or its account (case and punctuation aside)."""
+    if folder in deals:
+        return folder
+    key = _folded(folder)
+    matches = [d.deal_id for d in deals.values() if key in (_folded(d.deal_id), _folded(d.account))]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _folded(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", name.lower())
+
+
+def _wanted(path: Path) -> bool:
+    return path.is_file() and not path.name.startswith(".") and path.name not in METADATA_FILES \
+        and path.suffix.lower() not in IGNORED_SUFFIXES
+
+
+def candidate_files(inbox: Path, deals: dict[str, Deal] | None = None) -> Iterator[Path]:
+    """Files at the top of the inbox, and in folders named after a known deal.
+
+    Other folders (references, notes, an archive) are not read: a folder is a
+    deal's only when the CRM export names that deal.
+    """
     for path in sorted(inbox.iterdir()):
-        if path.is_file() and not path.name.startswith(".") and path.name not in METADATA_FILES \
-                and path.suffix.lower() not in IGNORED_SUFFIXES:
+        if _wanted(path):
             yield path
+        elif path.is_dir() and not path.name.startswith(".") and deal_folder(path.name, deals or {}):
+            yield from (p for p in sorted(path.rglob("*")) if _wanted(p)
+                        and not any(part.startswith(".") for part in p.relative_to(path).parts))
 
 
-def describe(path: Path, deals: dict[str, Deal], facts: dict[str, dict[str, str]]) -> Recording:
+def _folder_deal(path: Path, deals: dict[str, Deal], inbox: Path | None) -> str | None:
+    """The deal of the inbox folder a file sits in (at any depth below it)."""
+    if inbox is None or path.parent == inbox or not path.is_relative_to(inbox):
+        return None
+    return deal_folder(path.relative_to(inbox).parts[0], deals)
+
+
+def describe(path: Path, deals: dict[str, Deal], facts: dict[str, dict[str, str]],
+             inbox: Path | None = None) -> Recording:
     """A `Recording` for one inbox file; raises ValueError for unsupported types."""
     kind = source_kind(path)
     if kind is None:
@@ -129,6 +114,7 @@ def describe(path: Path, deals: dict[str, Deal], facts: dict[str, dict[str, str]
                          f"expected audio/video or a .vtt/.srt/.txt/.json transcript")
     row = facts.get(path.name)
     deal_id = (row or {}).get("deal_id") or next(
-        (d.deal_id for d in deals.values() if path.name in d.recordings), None)
+        (d.deal_id for d in deals.values() if path.name in d.recordings), None) \
+        or _folder_deal(path, deals, inbox)
     return Recording(recording_id=content_hash(path), path=path, kind=kind,
                      size=path.stat().st_size, deal_id=deal_id, call_date=call_date(path, row))

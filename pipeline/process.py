@@ -98,7 +98,7 @@ def draft_deal(store: Store, deal: Deal, settings: Settings) -> tuple[Path, Path
     calls = store.deal_calls(deal.deal_id)
     order = {c["recording_id"]: n for n, c in enumerate(calls)}
     merged = merge_items(store.deal_items(deal.deal_id), order, settings.encoder_model)
-    doc = draft_document(deal, merged, calls)
+    doc = draft_document(deal, merged, calls, settings.required_fields)
     md, html = render(doc, settings.documents_dir, {c["recording_id"]: c["path"] for c in calls})
     store.save_document(doc, md, html)
     return md, html

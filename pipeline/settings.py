@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     vendor_name: str = Field("", description="Our company name, to tell sides apart.")
     rep_channel: Literal[1, 2] = Field(1, description="Stereo calls: the channel (1 = left) that holds the seller.")
     write_retries: int = Field(20, description="Attempts to get the database's write lock.")
+    required_fields: list[str] | None = Field(
+        None, description="What a complete handoff needs (names from pipeline/draft.py REQUIRED); "
+                          "default: all of them.")
+
+    @field_validator("required_fields")
+    @classmethod
+    def _known_required(cls, names: list[str] | None) -> list[str] | None:
+        if names is not None:
+            from pipeline.draft import required_fields  # late: draft pulls in the NLP stack
+
+            required_fields(names)
+        return names
 
     @property
     def database(self) -> Path:

@@ -45,6 +45,11 @@ def item_id(recording_id: str, item: Item) -> str:
     return hashlib.sha256(f"{recording_id}|{item.kind}|{quote}".encode()).hexdigest()[:16]
 
 
+def _deal_from_row(cols: tuple[str, ...], row: tuple) -> Deal:
+    """A stored deals row back as a `Deal` (NULLs read as the model's empty values)."""
+    return Deal(**{c: v for c, v in zip(cols, row) if v is not None})
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -138,14 +143,44 @@ class Store:
             return columns, cur.fetchall()
 
     # -- writes ------------------------------------------------------------
-    def upsert_deals(self, deals: list[Deal]) -> None:
+    DEAL_COLUMNS = ("deal_id", "account", "industry", "segment", "amount", "currency", "stage",
+                    "close_date", "contract_term_months", "origin", "ae_name", "ae_email", "csm_name",
+                    "competitors", "renewal_date", "discount", "scope", "win_reason", "crm_file")
+
+    def upsert_deals(self, deals: list[Deal]) -> set[str]:
+        """Store the CRM export's deals; return the ids whose record changed (to redraft).
+
+        A deal seen for the first time is not "changed": it has no document yet,
+        and drafting follows its calls.
+        """
+        cols = self.DEAL_COLUMNS
+        changed: set[str] = set()
+        now = _now()
         with self.transaction() as con:
+            stored = {row[0]: _deal_from_row(cols, row) for row in con.execute(
+                f"SELECT {', '.join(cols)} FROM deals WHERE deal_id IN (SELECT unnest(?))",
+                [[d.deal_id for d in deals]]).fetchall()}
             for d in deals:
+                before = stored.get(d.deal_id)
+                if before is not None and before.crm_facts() == d.crm_facts() \
+                        and before.crm_file == d.crm_file:
+                    continue
+                if before is not None and before.crm_facts() != d.crm_facts():
+                    changed.add(d.deal_id)
+                values = [getattr(d, c) for c in cols]
                 con.execute(
-                    "INSERT OR REPLACE INTO deals VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [d.deal_id, d.account, d.industry, d.segment, d.amount, d.currency, d.stage,
-                     d.close_date, d.contract_term_months, d.origin, d.ae_name, d.ae_email,
-                     d.csm_name, d.competitors, _now()])
+                    f"INSERT INTO deals ({', '.join(cols)}, updated_at, first_seen_at) "
+                    f"VALUES ({', '.join('?' * (len(cols) + 2))}) ON CONFLICT (deal_id) DO UPDATE SET "
+                    + ", ".join(f"{c} = excluded.{c}" for c in (*cols[1:], "updated_at")),
+                    [*values, now, now])
+        return changed
+
+    def deal(self, deal_id: str) -> Deal | None:
+        """A stored deal (the last CRM record seen for it)."""
+        cols = self.DEAL_COLUMNS
+        with self.connect() as con:
+            row = con.execute(f"SELECT {', '.join(cols)} FROM deals WHERE deal_id = ?", [deal_id]).fetchone()
+        return _deal_from_row(cols, row) if row else None
 
     def relink(self, recordings: list[Recording]) -> set[str]:
         """Point stored recordings (and their items) at the deal the CRM export now names.
@@ -265,8 +300,54 @@ class Store:
 
     def save_run(self, summary: RunSummary, versions: dict[str, str]) -> None:
         with self.transaction() as con:
-            con.execute("INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?)",
+            con.execute("INSERT OR REPLACE INTO runs (run_id, started_at, finished_at, inbox, processed, "
+                        "skipped, errors, items, versions, files, stage_seconds) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                         [summary.run_id, summary.started.replace(tzinfo=None),
                          (summary.finished or summary.started).replace(tzinfo=None), summary.inbox,
                          len(summary.processed), len(summary.skipped), len(summary.errors),
-                         sum(summary.items_per_kind.values()), json.dumps(versions)])
+                         sum(summary.items_per_kind.values()), json.dumps(versions),
+                         json.dumps(summary.processed), json.dumps(summary.seconds)])
+
+    # -- CS questions back to sales -----------------------------------------
+    def ask(self, deal_id: str, question: str, asked_by: str, item: str | None = None) -> str:
+        """Record a CSM's question about a deal's handoff; returns its id."""
+        if not question.strip():
+            raise ValueError("the question is empty")
+        with self.transaction() as con:
+            if not con.execute("SELECT 1 FROM deals WHERE deal_id = ?", [deal_id]).fetchone():
+                raise ValueError(f"no deal {deal_id!r} in the database")
+            qid = hashlib.sha256(f"{deal_id}|{question}|{_now().isoformat()}".encode()).hexdigest()[:12]
+            con.execute("INSERT INTO cs_questions VALUES (?,?,?,?,?,?,NULL,NULL)",
+                        [qid, deal_id, item, asked_by, question.strip(), _now()])
+        return qid
+
+    def answer(self, question_id: str, answer: str) -> None:
+        with self.transaction() as con:
+            found = con.execute("UPDATE cs_questions SET answer = ?, answered_at = ? WHERE question_id = ? "
+                                "RETURNING question_id", [answer, _now(), question_id]).fetchall()
+            if not found:
+                raise ValueError(f"no question {question_id!r}")
+
+    # -- export ------------------------------------------------------------
+    EXPORT_VIEWS = ("commitments", "pain_points", "success_criteria", "stakeholders", "risks",
+                    "competitors", "handoff_quality")
+
+    def export(self, out_dir: Path, fmt: str = "parquet", views: tuple[str, ...] = EXPORT_VIEWS) -> list[Path]:
+        """Write each analyst view to `<out_dir>/<view>.<fmt>` (parquet or csv)."""
+        if fmt not in ("parquet", "csv"):
+            raise ValueError(f"unknown export format {fmt!r}: parquet or csv")
+        unknown = set(views) - set(self.EXPORT_VIEWS)
+        if unknown:
+            raise ValueError(f"not an analyst view: {', '.join(sorted(unknown))}")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        with self.connect(read_only=True) as con:
+            for view in views:
+                target = out_dir / f"{view}.{fmt}"
+                options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
+                # The path is ours (a folder the user named + a fixed view name); quote it for SQL.
+                con.execute(f"COPY (SELECT * FROM {view}) TO '{str(target).replace(chr(39), chr(39) * 2)}' "
+                            f"({options})")
+                written.append(target)
+        return written
