@@ -134,3 +134,35 @@ def test_a_batch_of_only_bad_files_exits_non_zero(tmp_path):
     proc = handoff("run", str(inbox), cwd=tmp_path, data=tmp_path / "data")
     assert proc.returncode == 1
     assert "empty.wav: empty file" in proc.stderr
+
+
+def test_a_deal_that_becomes_closed_won_is_redrafted_from_its_calls_without_new_calls(tmp_path):
+    """JSON CRM export, a folder per deal, and a stage change in a newer export."""
+    inbox = tmp_path / "inbox"
+    (inbox / "D-7").mkdir(parents=True)
+    (inbox / "D-7" / "call-2026-09-01.txt").write_text(
+        "[00:00:05] Priya Shah: Thanks for making time, Dana. I'll send the SOC 2 report by Friday.\n"
+        "[00:00:12] Dana Ruiz: Great. Month-end close takes us six days and it's killing the team.\n")
+
+    def export(**fields):
+        (inbox / "deals.json").write_text(json.dumps({"deals": [
+            {"Opportunity ID": "D-7", "Account Name": "Acme", "Opportunity Owner": "Priya Shah",
+             "Close Date": "2026-09-30", **fields}]}))
+
+    export(Stage="Negotiation")
+    data = tmp_path / "data"
+    first = handoff("run", str(inbox), "--json", cwd=tmp_path, data=data)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["processed"] == ["call-2026-09-01.txt"]
+    doc = data / "handoffs" / "D-7.md"
+    assert "**Stage:** negotiation" in doc.read_text()
+
+    export(Stage="Closed Won", CSM="Sam Lee")
+    second = json.loads(handoff("run", str(inbox), "--json", cwd=tmp_path, data=data).stdout)
+    assert second["processed"] == [] and [Path(d).name for d in second["documents"]] == ["D-7.md"]
+    text = doc.read_text()
+    assert "**Stage:** closed won" in text and "**CSM:** Sam Lee" in text
+    assert "### call-2026-09-01.txt (2026-09-01)" in text  # drafted from the call stored by the first run
+
+    third = json.loads(handoff("run", str(inbox), "--json", cwd=tmp_path, data=data).stdout)
+    assert third["documents"] == []  # nothing changed: nothing redrafted

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from models import Deal, Evidence, Item, ItemKind, ItemState
 from pipeline.aggregate import MergedItem
 from pipeline.draft import REQUIRED, SECTIONS, draft_document
@@ -51,3 +53,41 @@ def test_rejected_items_are_left_out_and_odd_ids_stay_in_the_folder(tmp_path):
     text = md.read_text()
     assert "security review is open" in text and "legal might take a while" not in text
     assert "call%20%232.mp3#t=75" in text
+
+
+def test_items_are_grouped_crm_facts_marked_and_each_call_lists_its_evidence(tmp_path):
+    items = [
+        item(ItemKind.STAKEHOLDER, "Dana runs AP day to day", name="Dana", buying_role="champion"),
+        item(ItemKind.STAKEHOLDER, "Frank our CFO signs", name="Frank", buying_role="economic_buyer"),
+        item(ItemKind.COMMITMENT, "we will send our vendor master file", side="customer", owner="Dana"),
+        item(ItemKind.COMMITMENT, "I'll send the SOC 2 report Friday", side="vendor", owner="Priya Shah",
+             due_date="2026-09-04"),
+        item(ItemKind.COMPETITOR, "ClosePilot was too expensive for us", name="ClosePilot",
+             outcome="chosen_against", reason="too expensive for us"),
+    ]
+    deal = DEAL.model_copy(update={"win_reason": "ERP connector", "discount": "10%"})
+    calls = [{"recording_id": "r1", "file_name": "call.mp3", "path": str(tmp_path / "call.mp3"),
+              "call_date": "2026-08-04", "duration": 300.0}]
+    doc = draft_document(deal, items, calls)
+    section = {s.key: s for s in doc.sections}
+    assert [d.group for d in section["stakeholders"].items] == ["Economic buyer", "Champion"]
+    assert [d.group for d in section["commitments"].items] == ["What we promised", "What the customer committed to"]
+    context = section["context"]
+    assert context.facts["Sales cycle"].startswith("28 days") and "Sales cycle" not in context.crm_facts
+    assert {"Discount", "Why we won (CRM)", "Amount"} <= set(context.crm_facts)
+    assert context.facts["Why we won (calls)"] == "ClosePilot: too expensive for us"
+    assert "First milestone" in section["action_plan"].facts
+    assert [e["start"] for e in doc.calls[0]["evidence"]] == [75.0] * 5
+    md, html = render(doc, tmp_path / "out", {"r1": str(tmp_path / "call.mp3")})
+    text = md.read_text()
+    assert text.index("### Economic buyer") < text.index("### Champion")
+    assert "**Discount:** 10% _(CRM)_" in text and "### call.mp3 (2026-08-04)" in text
+    assert 'class="src">CRM' in html.read_text()
+
+
+def test_the_required_set_can_be_narrowed_and_unknown_names_are_refused():
+    doc = draft_document(DEAL, [item(ItemKind.PAIN_POINT, "month end takes six days")], [],
+                         required=["pain_points", "champion"])
+    assert doc.completeness == 0.5 and [m.field for m in doc.missing] == ["champion"]
+    with pytest.raises(ValueError, match="unknown required field"):
+        draft_document(DEAL, [], [], required=["pain_point"])
