@@ -3,7 +3,8 @@
 # Each step reruns only when what it depends on changes.
 PY := .venv/bin/python
 PIP := .venv/bin/pip
-SYSTEM_TOOLS := ffmpeg ffprobe espeak-ng sox
+SYSTEM_TOOLS := ffmpeg ffprobe espeak-ng sox chromium
+# chromium: the review app's browser tests drive Debian's Chromium (no browser download at test time).
 
 .PHONY: setup system demo test test-fast train bench bench-real eval samples clean
 
@@ -14,7 +15,7 @@ system:
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages (missing:$$missing)"; \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq ffmpeg espeak-ng sox libsox-fmt-mp3 >/dev/null; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq ffmpeg espeak-ng sox libsox-fmt-mp3 chromium >/dev/null; \
 	fi
 
 .venv/.installed: pyproject.toml

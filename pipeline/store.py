@@ -7,6 +7,8 @@ unit of work and closes it at once; a writer that finds the file locked waits
 with bounded, jittered back-off and tries again (`Settings.write_retries`).
 Readers do the same with read-only connections. Nobody holds the file between
 units of work, so two processes interleave instead of failing.
+
+Inserts name their columns: later migrations add columns, never remove them.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ def migrations() -> list[tuple[int, str, str]]:
 def item_id(recording_id: str, item: Item) -> str:
     quote = " ".join(item.primary.quote.lower().split())
     return hashlib.sha256(f"{recording_id}|{item.kind}|{quote}".encode()).hexdigest()[:16]
+
+
+ITEM_COLUMNS = ("item_id, deal_id, recording_id, kind, text, confidence, stated_by, attributes, quote, "
+                "speaker, role, start_s, end_s, extractor, state, created_at, updated_at")
 
 
 def _deal_from_row(cols: tuple[str, ...], row: tuple) -> Deal:
@@ -219,7 +225,8 @@ class Store:
                     "processed_at = excluded.processed_at WHERE recordings.status = 'error'",
                     [recording.recording_id, path.name, str(path), recording.kind.value,
                      recording.size, recording.deal_id, recording.call_date, stage, message, _now()])
-            con.execute("INSERT INTO file_errors VALUES (?,?,?,?,?,?)",
+            con.execute("INSERT INTO file_errors (run_id, recording_id, file_name, stage, message, occurred_at) "
+                        "VALUES (?,?,?,?,?,?)",
                         [run_id, recording.recording_id if recording else None, path.name, stage,
                          message, _now()])
 
@@ -232,12 +239,15 @@ class Store:
         t: Transcript = result.transcript
         now = _now()
         with self.transaction() as con:
-            con.execute("INSERT OR REPLACE INTO recordings VALUES (?,?,?,?,?,?,?,?,'done',NULL,NULL,?,?,?)",
+            con.execute("INSERT OR REPLACE INTO recordings (recording_id, file_name, path, kind, size_bytes, "
+                        "deal_id, call_date, duration_s, status, error_stage, error, engine, warnings, "
+                        "processed_at) VALUES (?,?,?,?,?,?,?,?,'done',NULL,NULL,?,?,?)",
                         [recording.recording_id, recording.path.name, str(recording.path),
                          recording.kind.value, recording.size, recording.deal_id,
                          recording.call_date, t.duration, t.engine, t.warnings, now])
             con.execute("DELETE FROM segments WHERE recording_id = ?", [recording.recording_id])
-            con.executemany("INSERT INTO segments VALUES (?,?,?,?,?,?,?)", [
+            con.executemany("INSERT INTO segments (recording_id, idx, start_s, end_s, speaker, role, text) "
+                            "VALUES (?,?,?,?,?,?,?)", [
                 [recording.recording_id, i, s.start, s.end, s.speaker, s.role.value, s.text]
                 for i, s in enumerate(t.segments)])
             rows = {}
@@ -248,7 +258,7 @@ class Store:
             for key, item in rows.items():
                 ev = item.primary
                 con.execute(
-                    "INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'suggested',?,?) "
+                    f"INSERT INTO items ({ITEM_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'suggested',?,?) "
                     "ON CONFLICT (item_id) DO NOTHING",
                     [key, recording.deal_id, recording.recording_id, item.kind.value, item.text,
                      item.confidence, item.stated_by.value, json.dumps(item.attributes), ev.quote,
@@ -284,7 +294,8 @@ class Store:
         """Store a drafted document; a confirmed one is never replaced by a draft."""
         with self.transaction() as con:
             con.execute(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,NULL) ON CONFLICT (deal_id) DO UPDATE SET "
+                "INSERT INTO documents (deal_id, status, completeness, missing, document, markdown_path, "
+                "html_path, generated_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (deal_id) DO UPDATE SET "
                 "completeness = excluded.completeness, missing = excluded.missing, "
                 "document = excluded.document, markdown_path = excluded.markdown_path, "
                 "html_path = excluded.html_path, generated_at = excluded.generated_at "
@@ -318,7 +329,8 @@ class Store:
             if not con.execute("SELECT 1 FROM deals WHERE deal_id = ?", [deal_id]).fetchone():
                 raise ValueError(f"no deal {deal_id!r} in the database")
             qid = hashlib.sha256(f"{deal_id}|{question}|{_now().isoformat()}".encode()).hexdigest()[:12]
-            con.execute("INSERT INTO cs_questions VALUES (?,?,?,?,?,?,NULL,NULL)",
+            con.execute("INSERT INTO cs_questions (question_id, deal_id, item_id, asked_by, question, asked_at) "
+                        "VALUES (?,?,?,?,?,?)",
                         [qid, deal_id, item, asked_by, question.strip(), _now()])
         return qid
 

@@ -36,8 +36,8 @@ def populated(tmp_path: Path) -> Store:
     transcript = Transcript(duration=10, segments=[Segment(start=0, end=10, speaker="Dana", text="hi")])
     store.save_result(rec, FileResult(recording_id="r1", path="x", transcript=transcript, items=items))
     with store.transaction() as con:
-        con.execute("INSERT INTO documents VALUES ('D-1', 'draft', 0.5, '[\"csm\"]', '{}', 'a.md', 'a.html', "
-                    "now(), NULL)")
+        con.execute("INSERT INTO documents (deal_id, status, completeness, missing, document, generated_at) "
+                    "VALUES ('D-1', 'draft', 0.5, '[\"csm\"]', '{}', now())")
     return store
 
 
