@@ -30,6 +30,8 @@ class Section(BaseModel):
 class MissingField(BaseModel):
     field: str
     question: str
+    resolution: str = ""  # "" (open) | answer | waiver, set by the AE
+    text: str = ""        # the answer, or why the field does not apply
 
 
 class HandoffDocument(BaseModel):
@@ -38,6 +40,13 @@ class HandoffDocument(BaseModel):
     status: str = "draft"
     sections: list[Section]
     completeness: float
-    missing: list[MissingField] = Field(default_factory=list)
+    missing: list[MissingField] = Field(default_factory=list)  # open: these block confirmation
+    resolved: list[MissingField] = Field(default_factory=list)  # answered or waived by the AE
+    confirmed_by: str = ""
+
+    @property
+    def confirmable(self) -> bool:
+        """Every required field is filled, answered or waived with a reason."""
+        return not self.missing
     # per call: recording_id, file_name, call_date, duration, evidence [{item_id, kind, text, start}]
     calls: list[dict[str, Any]] = Field(default_factory=list)

@@ -210,6 +210,22 @@ def query(sql: Annotated[str, typer.Argument(help="SQL to run, read-only.")], db
         Console(width=200).print(table)
 
 
+@app.command("review")
+def review_app(host: Annotated[str, typer.Option(help="Address to listen on; not loopback needs review_token.")] = "127.0.0.1",
+               port: Annotated[int, typer.Option(help="Port.")] = 8765,
+               db: Db = None) -> None:
+    """Start the AE's review web app (local; prints its address)."""
+    import uvicorn
+
+    from pipeline.webapp import create_app
+
+    settings = _settings(db_path=db)
+    app_ = guarded(lambda: create_app(settings, host))
+    suffix = f"/?token={settings.review_token}" if settings.review_token else "/"
+    typer.echo(f"handoff review on http://{host}:{port}{suffix}  (Ctrl+C to stop)")
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
 @app.command()
 def export(out: Annotated[Path, typer.Argument(help="Folder to write the files into.")] = Path("data/export"),
            fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",

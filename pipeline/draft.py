@@ -200,8 +200,14 @@ def _call_index(items: list[MergedItem], calls: list[dict]) -> list[dict]:
 
 
 def draft_document(deal: Deal, items: list[MergedItem], calls: list[dict],
-                   required: list[str] | None = None) -> HandoffDocument:
-    """The handoff document for one deal (a draft until the AE confirms it)."""
+                   required: list[str] | None = None,
+                   resolutions: dict[str, tuple[str, str]] | None = None) -> HandoffDocument:
+    """The handoff document for one deal (a draft until the AE confirms it).
+
+    `resolutions` (field -> (answer|waiver, text)) are the AE's replies to missing
+    fields: an answer fills the field, a waiver does not (completeness stays honest)
+    but lets the document be confirmed.
+    """
     names = {c["recording_id"]: c["file_name"] for c in calls}
     by_key = {
         "goals": _doc_items(items, ItemKind.SUCCESS_CRITERION, names) + _doc_items(items, ItemKind.PAIN_POINT, names),
@@ -217,7 +223,12 @@ def draft_document(deal: Deal, items: list[MergedItem], calls: list[dict],
                         crm_facts=crm_keys if k == "context" else [])
                 for k, t in SECTIONS]
     checks = required_fields(required)
-    missing = [MissingField(field=f, question=q) for f, (check, q) in checks.items() if not check(deal, items)]
-    completeness = round(1 - len(missing) / len(checks), 3) if checks else 1.0
+    resolutions = resolutions or {}
+    unfilled = [MissingField(field=f, question=q, resolution=resolutions.get(f, ("", ""))[0],
+                             text=resolutions.get(f, ("", ""))[1])
+                for f, (check, q) in checks.items() if not check(deal, items)]
+    not_answered = sum(m.resolution != "answer" for m in unfilled)
+    completeness = round(1 - not_answered / len(checks), 3) if checks else 1.0
     return HandoffDocument(deal=deal, generated=dt.datetime.now(dt.UTC), sections=sections,
-                           completeness=completeness, missing=missing, calls=_call_index(items, calls))
+                           completeness=completeness, missing=[m for m in unfilled if not m.resolution],
+                           resolved=[m for m in unfilled if m.resolution], calls=_call_index(items, calls))

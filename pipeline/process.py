@@ -11,9 +11,9 @@ from importlib import metadata
 from pathlib import Path
 
 from extractors.extract import CallContext, extract_items
-from models import Deal, FileResult, Recording, Role, SourceKind, Transcript
+from models import Deal, FileResult, HandoffDocument, Recording, Role, SourceKind, Transcript
 from pipeline import audio, speakers, transcribe, transcripts
-from pipeline.aggregate import merge_items
+from pipeline.aggregate import MergedItem, merge_items
 from pipeline.draft import draft_document
 from pipeline.render import render
 from pipeline.settings import Settings
@@ -91,15 +91,25 @@ def process_recording(recording: Recording, deal: Deal | None, settings: Setting
                       seconds={"transcribe": round(t1 - t0, 2), "extract": round(t2 - t1, 2)})
 
 
+def build_document(store: Store, deal: Deal, settings: Settings) -> tuple[HandoffDocument, list[MergedItem]]:
+    """The current draft of a deal from everything stored: its calls, items, the AE's review."""
+    calls = store.deal_calls(deal.deal_id)
+    order = {c["recording_id"]: n for n, c in enumerate(calls)}
+    merged = merge_items(store.deal_items(deal.deal_id), order, settings.encoder_model)
+    doc = draft_document(deal, merged, calls, settings.required_fields, store.resolutions(deal.deal_id))
+    return doc, merged
+
+
+def call_paths(store: Store, deal_id: str) -> dict[str, str]:
+    return {c["recording_id"]: c["path"] for c in store.deal_calls(deal_id)}
+
+
 def draft_deal(store: Store, deal: Deal, settings: Settings) -> tuple[Path, Path] | None:
     """(Re)draft one deal's document from everything stored; a confirmed one is left alone."""
     if store.document_status(deal.deal_id) == "confirmed":
         return None
-    calls = store.deal_calls(deal.deal_id)
-    order = {c["recording_id"]: n for n, c in enumerate(calls)}
-    merged = merge_items(store.deal_items(deal.deal_id), order, settings.encoder_model)
-    doc = draft_document(deal, merged, calls, settings.required_fields)
-    md, html = render(doc, settings.documents_dir, {c["recording_id"]: c["path"] for c in calls})
+    doc, _ = build_document(store, deal, settings)
+    md, html = render(doc, settings.documents_dir, call_paths(store, deal.deal_id))
     store.save_document(doc, md, html)
     return md, html
 

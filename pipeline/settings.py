@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     vendor_name: str = Field("", description="Our company name, to tell sides apart.")
     rep_channel: Literal[1, 2] = Field(1, description="Stereo calls: the channel (1 = left) that holds the seller.")
     write_retries: int = Field(20, description="Attempts to get the database's write lock.")
+    reviewer: str = Field("", description="Reviewer name recorded with review actions when the "
+                                          "request names none (X-Reviewer header).")
+    review_token: str | None = Field(None, description="Required by `handoff review` on a non-loopback "
+                                                       "address; then every request must carry it.")
     required_fields: list[str] | None = Field(
         None, description="What a complete handoff needs (names from pipeline/draft.py REQUIRED); "
                           "default: all of them.")

@@ -363,3 +363,175 @@ class Store:
                             f"({options})")
                 written.append(target)
         return written
+
+    # -- the AE's review -----------------------------------------------------
+    def item_rows(self, item_ids: list[str]) -> dict[str, dict]:
+        """Stored items by id, as dicts of their columns (for before/after of review events)."""
+        with self.connect() as con:
+            cur = con.execute("SELECT item_id, deal_id, kind, text, state, attributes, reviewed_by, "
+                              "reject_reason FROM items WHERE item_id IN (SELECT unnest(?))", [item_ids])
+            cols = [d[0] for d in cur.description]
+            rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+        for row in rows:
+            row["attributes"] = json.loads(row["attributes"] or "{}")
+        return {r["item_id"]: r for r in rows}
+
+    def review_items(self, deal_id: str, action: str, updates: dict[str, dict], reviewer: str) -> None:
+        """Apply one AE action to items (`updates`: item_id -> columns to set) and record it,
+        before and after, as one review event per item; all in one transaction."""
+        allowed = {"state", "text", "attributes", "reject_reason"}
+        now = _now()
+        with self.transaction() as con:
+            for iid, changes in updates.items():
+                if set(changes) - allowed:
+                    raise ValueError(f"cannot change {sorted(set(changes) - allowed)}")
+                before = con.execute("SELECT text, state, attributes FROM items WHERE item_id = ? AND deal_id = ?",
+                                     [iid, deal_id]).fetchone()
+                if before is None:
+                    raise ValueError(f"no item {iid!r} in deal {deal_id!r}")
+                values = {k: json.dumps(v) if k == "attributes" else v for k, v in changes.items()}
+                con.execute(f"UPDATE items SET {', '.join(f'{k} = ?' for k in values)}, reviewed_by = ?, "
+                            "updated_at = ? WHERE item_id = ?", [*values.values(), reviewer, now, iid])
+                after = con.execute("SELECT text, state, attributes FROM items WHERE item_id = ?", [iid]).fetchone()
+                self._event(con, deal_id, iid, action, _row_json(before), _row_json(after), reviewer, now)
+
+    def add_item(self, deal_id: str, item: Item, reviewer: str) -> str:
+        """An item the AE adds by hand: confirmed, no call behind it (recording_id 'manual')."""
+        now = _now()
+        key = hashlib.sha256(f"{deal_id}|{item.kind}|{item.text}|{now.isoformat()}".encode()).hexdigest()[:16]
+        with self.transaction() as con:
+            con.execute(
+                f"INSERT INTO items ({ITEM_COLUMNS}, reviewed_by) VALUES (?,?,'manual',?,?,?,?,?,?,?,?,?,?,?,"
+                "'confirmed',?,?,?)",
+                [key, deal_id, item.kind.value, item.text, 1.0, item.stated_by.value,
+                 json.dumps(item.attributes), item.text, reviewer, "ae", 0.0, 0.0, "added-by-ae", now, now,
+                 reviewer])
+            self._event(con, deal_id, key, "add", None,
+                        json.dumps({"kind": item.kind.value, "text": item.text, "attributes": item.attributes}),
+                        reviewer, now)
+        return key
+
+    def resolve(self, deal_id: str, field: str, resolution: str, text: str, reviewer: str) -> None:
+        """Answer a missing field, or waive it with a reason (both recorded as review events)."""
+        if resolution not in ("answer", "waiver"):
+            raise ValueError(f"unknown resolution {resolution!r}")
+        if not text.strip():
+            raise ValueError("an answer or a waiver needs text (the answer, or why it does not apply)")
+        now = _now()
+        with self.transaction() as con:
+            before = con.execute("SELECT resolution, text FROM document_resolutions WHERE deal_id = ? AND field = ?",
+                                 [deal_id, field]).fetchone()
+            con.execute("INSERT OR REPLACE INTO document_resolutions VALUES (?,?,?,?,?,?)",
+                        [deal_id, field, resolution, text.strip(), reviewer, now])
+            self._event(con, deal_id, None, resolution,
+                        json.dumps({"field": field, "resolution": before[0], "text": before[1]}) if before else None,
+                        json.dumps({"field": field, "resolution": resolution, "text": text.strip()}),
+                        reviewer, now)
+
+    def resolutions(self, deal_id: str) -> dict[str, tuple[str, str]]:
+        """field -> (answer|waiver, text) for a deal."""
+        if not self.path.exists():
+            return {}
+        with self.connect() as con:
+            rows = con.execute("SELECT field, resolution, text FROM document_resolutions WHERE deal_id = ?",
+                               [deal_id]).fetchall()
+        return {f: (r, t) for f, r, t in rows}
+
+    def confirm_document(self, doc: HandoffDocument, markdown_path: Path, html_path: Path, reviewer: str) -> None:
+        """Freeze the document: stored as confirmed, never replaced by a later draft."""
+        now = _now()
+        with self.transaction() as con:
+            status = con.execute("SELECT status FROM documents WHERE deal_id = ?", [doc.deal.deal_id]).fetchone()
+            if status and status[0] == "confirmed":
+                raise ValueError(f"the handoff of {doc.deal.deal_id} is already confirmed")
+            con.execute(
+                "INSERT OR REPLACE INTO documents (deal_id, status, completeness, missing, document, "
+                "markdown_path, html_path, generated_at, confirmed_at, confirmed_by) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [doc.deal.deal_id, "confirmed", doc.completeness,
+                 json.dumps([m.model_dump() for m in doc.missing]), doc.model_dump_json(), str(markdown_path),
+                 str(html_path), doc.generated.replace(tzinfo=None), now, reviewer])
+            self._event(con, doc.deal.deal_id, None, "confirm_document", json.dumps({"status": "draft"}),
+                        json.dumps({"status": "confirmed", "completeness": doc.completeness}), reviewer, now)
+
+    def frozen_document(self, deal_id: str) -> tuple[HandoffDocument, dt.datetime] | None:
+        """The confirmed document and when it was confirmed, or None while it is a draft."""
+        with self.connect() as con:
+            row = con.execute("SELECT document, confirmed_at FROM documents WHERE deal_id = ? "
+                              "AND status = 'confirmed'", [deal_id]).fetchone()
+        return (HandoffDocument.model_validate_json(row[0]), row[1]) if row else None
+
+    def items_since(self, deal_id: str, since: dt.datetime) -> list[str]:
+        """Suggestions stored after `since` (new evidence beside a confirmed document)."""
+        with self.connect() as con:
+            rows = con.execute("SELECT item_id FROM items WHERE deal_id = ? AND state = 'suggested' "
+                               "AND created_at > ?", [deal_id, since]).fetchall()
+        return [r for (r,) in rows]
+
+    def deal_overview(self) -> list[dict]:
+        """The review app's deal list: one row per deal with its document's state."""
+        if not self.path.exists():
+            return []
+        with self.connect() as con:
+            cur = con.execute(
+                "SELECT d.deal_id, d.account, d.ae_name, d.stage, d.close_date, doc.completeness, "
+                "CASE WHEN doc.status = 'confirmed' THEN 'confirmed' "
+                "     WHEN EXISTS (SELECT 1 FROM review_events e WHERE e.deal_id = d.deal_id) THEN 'in review' "
+                "     WHEN doc.status IS NULL THEN 'no document' ELSE 'draft' END AS status, "
+                "date_diff('day', d.close_date, current_date) AS days_since_signature "
+                "FROM deals d LEFT JOIN documents doc USING (deal_id) ORDER BY d.close_date DESC NULLS LAST, d.deal_id")
+            cols = [c[0] for c in cur.description]
+            return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def call(self, recording_id: str) -> dict | None:
+        """A stored call and its transcript turns (for the transcript view and the audio route)."""
+        with self.connect() as con:
+            row = con.execute("SELECT recording_id, file_name, path, kind, deal_id, call_date, duration_s "
+                              "FROM recordings WHERE recording_id = ? AND status = 'done'", [recording_id]).fetchone()
+            if row is None:
+                return None
+            segments = con.execute("SELECT idx, start_s, end_s, speaker, role, text FROM segments "
+                                   "WHERE recording_id = ? ORDER BY idx", [recording_id]).fetchall()
+        keys = ("recording_id", "file_name", "path", "kind", "deal_id", "call_date", "duration")
+        return {**dict(zip(keys, row)), "segments": [dict(zip(("idx", "start", "end", "speaker", "role", "text"), s))
+                                                     for s in segments]}
+
+    def review_events(self, deal_id: str) -> list[dict]:
+        with self.connect() as con:
+            cur = con.execute("SELECT item_id, action, before, after, reviewer, occurred_at FROM review_events "
+                              "WHERE deal_id = ? ORDER BY occurred_at", [deal_id])
+            cols = [c[0] for c in cur.description]
+            return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def questions(self, deal_id: str) -> list[dict]:
+        with self.connect() as con:
+            cur = con.execute("SELECT question_id, item_id, asked_by, question, asked_at, answer, answered_at "
+                              "FROM cs_questions WHERE deal_id = ? ORDER BY asked_at", [deal_id])
+            cols = [c[0] for c in cur.description]
+            return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def document_paths(self, deal_id: str) -> tuple[str, str]:
+        with self.connect() as con:
+            row = con.execute("SELECT markdown_path, html_path FROM documents WHERE deal_id = ?", [deal_id]).fetchone()
+        return (row[0] or "", row[1] or "") if row else ("", "")
+
+    def call_evidence(self, recording_id: str) -> list[dict]:
+        """The live items quoted from one call, by time."""
+        with self.connect() as con:
+            cur = con.execute("SELECT item_id, kind, text, quote, start_s, end_s, state FROM items "
+                              "WHERE recording_id = ? AND state <> 'rejected' ORDER BY start_s", [recording_id])
+            cols = [c[0] for c in cur.description]
+            return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    @staticmethod
+    def _event(con: duckdb.DuckDBPyConnection, deal_id: str, item: str | None, action: str,
+               before: str | None, after: str | None, reviewer: str, at: dt.datetime) -> None:
+        event_id = hashlib.sha256(f"{deal_id}|{item}|{action}|{at.isoformat()}|{random.random()}".encode()).hexdigest()[:16]
+        con.execute("INSERT INTO review_events (event_id, deal_id, item_id, action, before, after, reviewer, "
+                    "occurred_at) VALUES (?,?,?,?,?,?,?,?)", [event_id, deal_id, item, action, before, after,
+                                                              reviewer, at])
+
+
+def _row_json(row: tuple) -> str:
+    text, state, attributes = row
+    return json.dumps({"text": text, "state": state, "attributes": json.loads(attributes or "{}")})
+
