@@ -6,7 +6,7 @@ PIP := .venv/bin/pip
 SYSTEM_TOOLS := ffmpeg ffprobe espeak-ng sox chromium
 # chromium: the review app's browser tests drive Debian's Chromium (no browser download at test time).
 
-.PHONY: setup system demo test test-fast train bench bench-real eval samples clean
+.PHONY: setup system demo test test-fast train bench bench-real bench-batch eval samples clean
 
 setup: system .venv/.installed .cache/classifier/meta.json
 
@@ -51,6 +51,10 @@ bench: setup
 	$(PY) -m benchmarks.extract_speed
 
 # WER and speaker attribution on recordings of real people (fetched from PyPI packages).
+# A batch through the flow with 1/2/4 workers and Dask vs the stages called directly.
+bench-batch: setup
+	$(PY) -m benchmarks.batch
+
 bench-real: setup
 	$(PY) -m benchmarks.real_speech --engine openai-whisper
 	$(PY) -m benchmarks.real_speech --engine faster-whisper

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass, field
 
 from extractors import buying_roles
@@ -21,7 +22,7 @@ from extractors.classifier import load_classifier
 from extractors.commitments import commitment_attributes
 from extractors.competitors import competitor_attributes
 from extractors.corpus import KINDS, Turn, example_text
-from extractors.nlp import spacy_pipeline
+from extractors.nlp import sentence_encoder, spacy_pipeline
 from extractors.pain_points import pain_attributes
 from extractors.risks import risk_attributes
 from extractors.stakeholders import stakeholder_attributes
@@ -117,10 +118,24 @@ def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settin
     return pain_attributes(sent)
 
 
+# Models load once per process; two threads loading at once race in transformers'
+# lazy imports ("cannot import name 'AutoModel'"), so the first load is serialised.
+_LOAD_LOCK = threading.Lock()
+
+
+def load_models(settings: Settings):
+    """(classifier, spaCy pipeline), loading everything extraction needs on first use."""
+    with _LOAD_LOCK:
+        classifier = load_classifier(str(settings.classifier_dir))
+        nlp = spacy_pipeline(settings.spacy_model)
+        sentence_encoder(settings.encoder_model)
+        buying_roles.load(str(settings.classifier_dir), settings.encoder_model)
+    return classifier, nlp
+
+
 def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) -> list[Item]:
     """All items of the six kinds in one transcript, each with its evidence."""
-    classifier = load_classifier(str(settings.classifier_dir))
-    nlp = spacy_pipeline(settings.spacy_model)
+    classifier, nlp = load_models(settings)
     turns = spoken_turns(transcript)
     if not turns:
         return []

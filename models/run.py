@@ -33,6 +33,7 @@ class RunSummary(BaseModel):
     inbox: str
     processed: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)
+    waiting: list[str] = Field(default_factory=list)  # still being written: left for the next run
     errors: list[FileError] = Field(default_factory=list)
     # Files processed but flagged (e.g. low recognition confidence).
     warnings: list[FileError] = Field(default_factory=list)

@@ -74,9 +74,14 @@ def _prefect_env(settings: Settings) -> None:
 def run(inbox: Annotated[Path | None, typer.Argument(help="Folder of recordings (default data/samples).")] = None,
         db: Db = None,
         output: Annotated[Path | None, typer.Option(help="Where documents are written.")] = None,
-        engine: Engine = None, model: Model = None, as_json: AsJson = False) -> None:
+        engine: Engine = None, model: Model = None, as_json: AsJson = False,
+        workers: Annotated[int | None, typer.Option(help="Recordings processed at once (threads).")] = None,
+        dask_workers: Annotated[int | None, typer.Option(help="Run on a local Dask cluster of N worker processes.")] = None,
+        dask_address: Annotated[str | None, typer.Option(help="Run on this Dask scheduler (tcp://host:8786).")] = None,
+        ) -> None:
     """Process everything new in INBOX into the database and draft the handoffs."""
-    settings = _settings(inbox=inbox, db_path=db, output_dir=output, engine=engine, whisper_model=model)
+    settings = _settings(inbox=inbox, db_path=db, output_dir=output, engine=engine, whisper_model=model,
+                         workers=workers, dask_workers=dask_workers, dask_address=dask_address)
     if not settings.inbox.is_dir():
         fail(f"inbox {settings.inbox} is not a folder")
     _prefect_env(settings)
@@ -84,7 +89,7 @@ def run(inbox: Annotated[Path | None, typer.Argument(help="Folder of recordings 
     def body():
         from rich.progress import Progress
 
-        from flows.batch import batch_flow
+        from flows.batch import PROGRESS, batch_flow, task_runner
 
         with Progress(disable=not sys.stderr.isatty() or as_json, transient=True) as bar:
             job = bar.add_task("processing", total=None)
@@ -92,7 +97,8 @@ def run(inbox: Annotated[Path | None, typer.Argument(help="Folder of recordings 
             def progress(name: str, done: int, total: int) -> None:
                 bar.update(job, description=name, completed=done, total=total)
 
-            return batch_flow(settings, progress)
+            PROGRESS.set(progress)
+            return batch_flow.with_options(task_runner=task_runner(settings))(settings)
 
     summary = guarded(body)
     if as_json:
@@ -208,6 +214,36 @@ def query(sql: Annotated[str, typer.Argument(help="SQL to run, read-only.")], db
         for row in rows:
             table.add_row(*["" if v is None else str(v) for v in row])
         Console(width=200).print(table)
+
+
+@app.command()
+def serve(inbox: Annotated[Path | None, typer.Argument(help="Folder watched (default data/samples).")] = None,
+          interval: Annotated[int | None, typer.Option(help="Seconds between runs (default 900).")] = None,
+          cron: Annotated[str | None, typer.Option(help="A cron schedule instead of the interval.")] = None,
+          settle: Annotated[float, typer.Option(help="Skip files modified in the last N seconds.")] = 10.0,
+          db: Db = None,
+          workers: Annotated[int | None, typer.Option(help="Recordings processed at once (threads).")] = None,
+          dask_workers: Annotated[int | None, typer.Option(help="Local Dask cluster of N worker processes.")] = None,
+          dask_address: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None) -> None:
+    """Run the batch on a schedule against a Prefect server (PREFECT_API_URL, else a local one)."""
+    settings = _settings(inbox=inbox, db_path=db, schedule_interval=interval, schedule_cron=cron,
+                         settle_seconds=settle, workers=workers, dask_workers=dask_workers,
+                         dask_address=dask_address)
+    if not settings.inbox.is_dir():
+        fail(f"inbox {settings.inbox} is not a folder")
+    _prefect_env(settings)
+    from flows.service import local_server, serve as serve_flow
+
+    every = f"cron {settings.schedule_cron}" if settings.schedule_cron else f"every {settings.schedule_interval} s"
+    if os.environ.get("PREFECT_API_URL"):
+        typer.echo(f"Serving {settings.inbox} {every} on {os.environ['PREFECT_API_URL']}")
+        guarded(lambda: serve_flow(settings))
+        return
+    home = Path(os.environ["PREFECT_HOME"])
+    with local_server(home) as api:
+        os.environ["PREFECT_API_URL"] = api
+        typer.echo(f"Serving {settings.inbox} {every}; Prefect UI at {api.removesuffix('/api')}")
+        guarded(lambda: serve_flow(settings))
 
 
 @app.command("review")

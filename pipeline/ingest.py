@@ -22,7 +22,8 @@ from models import Deal, Recording, SourceKind
 from pipeline.crm import DEAL_FILES, load_deals
 from pipeline.transcripts import TRANSCRIPT_SUFFIXES
 
-__all__ = ["candidate_files", "content_hash", "deal_folder", "describe", "load_call_facts", "load_deals"]
+__all__ = ["candidate_files", "content_hash", "deal_folder", "describe", "is_settled", "load_call_facts",
+           "load_deals"]
 
 AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".aac", ".mp4", ".mov", ".webm", ".ogg", ".opus",
                   ".flac", ".mkv", ".wma"}
@@ -55,6 +56,20 @@ def call_date(path: Path, facts: dict[str, str] | None) -> dt.date:
     if match := _DATE_IN_NAME.search(path.name):
         return dt.date(*map(int, match.groups()))
     return dt.date.fromtimestamp(path.stat().st_mtime)
+
+
+def is_settled(path: Path, settle_seconds: float) -> bool:
+    """Whether a file has stopped changing: unmodified for `settle_seconds` and the same
+    size a moment apart (a recording still being copied into the inbox is not)."""
+    if settle_seconds <= 0:
+        return True
+    import time
+
+    before = path.stat()
+    if time.time() - before.st_mtime < settle_seconds:
+        return False
+    time.sleep(0.05)
+    return path.stat().st_size == before.st_size
 
 
 def source_kind(path: Path) -> SourceKind | None:

@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     vendor_name: str = Field("", description="Our company name, to tell sides apart.")
     rep_channel: Literal[1, 2] = Field(1, description="Stereo calls: the channel (1 = left) that holds the seller.")
     write_retries: int = Field(20, description="Attempts to get the database's write lock.")
+    workers: int = Field(2, ge=1, description="Recordings transcribed/extracted at once (threads).")
+    dask_address: str | None = Field(None, description="Run the per-recording tasks on this Dask "
+                                                       "scheduler (tcp://host:8786).")
+    dask_workers: int | None = Field(None, ge=1, description="Start a local Dask cluster of this many "
+                                                            "worker processes for the run.")
+    settle_seconds: float = Field(0.0, ge=0, description="Skip files modified more recently than this "
+                                                         "(still being copied); `handoff serve` uses at least 10.")
+    schedule_interval: int | None = Field(900, ge=5, description="`handoff serve`: seconds between runs.")
+    schedule_cron: str | None = Field(None, description="`handoff serve`: a cron string instead of the interval.")
     reviewer: str = Field("", description="Reviewer name recorded with review actions when the "
                                           "request names none (X-Reviewer header).")
     review_token: str | None = Field(None, description="Required by `handoff review` on a non-loopback "

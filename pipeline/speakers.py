@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 
 import numpy as np
 
@@ -32,9 +33,18 @@ WINDOW_RATE = 2.0  # voice embeddings per second (each over 1.6 s)
 BLOCK_SECONDS = 300.0
 
 
-@functools.lru_cache(maxsize=1)
+_ENCODER_LOCK = threading.Lock()
+
+
 def _voice_encoder():
-    """Resemblyzer's speaker encoder: its weights ship in the wheel (offline)."""
+    """Resemblyzer's speaker encoder: its weights ship in the wheel (offline). Loaded once per
+    process; the lock keeps two threads from loading (and importing) it at once."""
+    with _ENCODER_LOCK:
+        return _load_voice_encoder()
+
+
+@functools.lru_cache(maxsize=1)
+def _load_voice_encoder():
     from resemblyzer import VoiceEncoder
 
     return VoiceEncoder("cpu", verbose=False)

@@ -9,6 +9,7 @@ transcribed per channel, so each segment knows its side without guessing.
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -74,9 +75,17 @@ def _faster_segments(samples: np.ndarray, settings: Settings) -> list[dict]:
             for s in segments]  # a generator: consumed here, segment by segment
 
 
+# One recognizer per process, one thread at a time: openai-whisper installs its
+# key-value cache hooks on the shared model for each call, so two threads decoding
+# at once corrupt each other ("Sizes of tensors must match"). Parallel transcription
+# is processes (Dask workers), each with its own model; torch uses the cores within one.
+_RECOGNIZER_LOCK = threading.Lock()
+
+
 def _recognise(samples: np.ndarray, settings: Settings) -> list[dict]:
-    return _faster_segments(samples, settings) if settings.engine == "faster-whisper" \
-        else _openai_segments(samples, settings)
+    with _RECOGNIZER_LOCK:
+        return _faster_segments(samples, settings) if settings.engine == "faster-whisper" \
+            else _openai_segments(samples, settings)
 
 
 def _blocks(samples: np.ndarray, settings: Settings):
