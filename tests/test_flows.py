@@ -116,7 +116,11 @@ def test_a_run_killed_in_the_middle_resumes_on_the_next_without_duplicates(tmp_p
     assert len(rows) == len(set(rows)) and {r[0] for r in rows} == set(names)
 
 
-def test_a_store_task_that_fails_once_on_a_busy_database_is_retried_and_succeeds(tmp_path):
+def test_a_store_task_that_fails_once_on_a_busy_database_is_retried_and_succeeds(tmp_path, monkeypatch):
+    # Prefect in this process: its own home, and quiet (its temporary server logs at exit otherwise).
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / ".prefect"))
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    monkeypatch.setenv("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     from prefect import flow
 
     from flows.batch import store_result
@@ -135,7 +139,6 @@ def test_a_store_task_that_fails_once_on_a_busy_database_is_retried_and_succeeds
     def one_store():
         store_result(store, recording(tmp_path), result("r1", ["I'll send the SOC 2 report by Friday."]))
 
-    os.environ.setdefault("PREFECT_HOME", str(tmp_path / ".prefect"))
     one_store()
     holder.wait(timeout=10)
     assert Store(db).query("select count(*) from items")[1] == [(1,)]
