@@ -22,6 +22,7 @@ import contextvars
 import datetime as dt
 import fcntl
 import hashlib
+import os
 import time
 import uuid
 from collections import Counter
@@ -75,8 +76,22 @@ def _transcript_key(context, parameters: dict[str, Any]) -> str:
     return f"transcript-{rec.recording_id}-{_fingerprint(s, 'engine', 'whisper_model', 'vad', 'beam_size', 'rep_names', 'vendor_name', 'rep_channel')}-{hashlib.sha256(names.encode()).hexdigest()[:8]}"
 
 
+def limit_threads() -> None:
+    """On a Dask worker, use only this worker's share of the cores (HANDOFF_TORCH_THREADS).
+
+    Without it each worker process runs torch on every core: two workers on two cores ran
+    4 threads and transcribed 4-5x slower than one process (measured, see docs/operations.md)."""
+    threads = os.environ.get("HANDOFF_TORCH_THREADS")
+    if threads:
+        import torch
+
+        if torch.get_num_threads() != int(threads):
+            torch.set_num_threads(int(threads))
+
+
 def transcribe_recording(recording: Recording, deal: Deal | None, settings: Settings) -> tuple[Transcript, float]:
     """The transcript and the seconds it took (cached with it: a cache hit reports the original cost)."""
+    limit_threads()
     t0 = time.perf_counter()
     transcript = load_transcript(recording, deal, settings)
     return transcript, round(time.perf_counter() - t0, 2)
@@ -87,6 +102,7 @@ def extract_recording(recording: Recording, deal: Deal | None, transcribed: tupl
     from extractors.extract import extract_items
 
     transcript, transcribe_seconds = transcribed
+    limit_threads()
     t0 = time.perf_counter()
     items: list[Item] = extract_items(transcript, call_context(recording, deal, transcript), settings)
     return FileResult(recording_id=recording.recording_id, path=str(recording.path), transcript=transcript,
@@ -169,8 +185,10 @@ def task_runner(settings: Settings):
 
         if settings.dask_address:
             return DaskTaskRunner(address=settings.dask_address)
+        share = str(max(1, (os.cpu_count() or 1) // settings.dask_workers))
         return DaskTaskRunner(cluster_kwargs={"n_workers": settings.dask_workers, "threads_per_worker": 1,
-                                              "processes": True, "dashboard_address": None})
+                                              "processes": True, "dashboard_address": None,
+                                              "env": {"HANDOFF_TORCH_THREADS": share, "OMP_NUM_THREADS": share}})
     return ThreadPoolTaskRunner(max_workers=settings.workers)
 
 
