@@ -370,8 +370,7 @@ class Store:
         with self.connect() as con:
             cur = con.execute("SELECT item_id, deal_id, kind, text, state, attributes, reviewed_by, "
                               "reject_reason FROM items WHERE item_id IN (SELECT unnest(?))", [item_ids])
-            cols = [d[0] for d in cur.description]
-            rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+            rows = _dicts(cur)
         for row in rows:
             row["attributes"] = json.loads(row["attributes"] or "{}")
         return {r["item_id"]: r for r in rows}
@@ -479,8 +478,7 @@ class Store:
                 "     WHEN doc.status IS NULL THEN 'no document' ELSE 'draft' END AS status, "
                 "date_diff('day', d.close_date, current_date) AS days_since_signature "
                 "FROM deals d LEFT JOIN documents doc USING (deal_id) ORDER BY d.close_date DESC NULLS LAST, d.deal_id")
-            cols = [c[0] for c in cur.description]
-            return [dict(zip(cols, r)) for r in cur.fetchall()]
+            return _dicts(cur)
 
     def call(self, recording_id: str) -> dict | None:
         """A stored call and its transcript turns (for the transcript view and the audio route)."""
@@ -499,15 +497,13 @@ class Store:
         with self.connect() as con:
             cur = con.execute("SELECT item_id, action, before, after, reviewer, occurred_at FROM review_events "
                               "WHERE deal_id = ? ORDER BY occurred_at", [deal_id])
-            cols = [c[0] for c in cur.description]
-            return [dict(zip(cols, r)) for r in cur.fetchall()]
+            return _dicts(cur)
 
     def questions(self, deal_id: str) -> list[dict]:
         with self.connect() as con:
             cur = con.execute("SELECT question_id, item_id, asked_by, question, asked_at, answer, answered_at "
                               "FROM cs_questions WHERE deal_id = ? ORDER BY asked_at", [deal_id])
-            cols = [c[0] for c in cur.description]
-            return [dict(zip(cols, r)) for r in cur.fetchall()]
+            return _dicts(cur)
 
     def document_paths(self, deal_id: str) -> tuple[str, str]:
         with self.connect() as con:
@@ -519,8 +515,7 @@ class Store:
         with self.connect() as con:
             cur = con.execute("SELECT item_id, kind, text, quote, start_s, end_s, state FROM items "
                               "WHERE recording_id = ? AND state <> 'rejected' ORDER BY start_s", [recording_id])
-            cols = [c[0] for c in cur.description]
-            return [dict(zip(cols, r)) for r in cur.fetchall()]
+            return _dicts(cur)
 
     @staticmethod
     def _event(con: duckdb.DuckDBPyConnection, deal_id: str, item: str | None, action: str,
@@ -529,6 +524,12 @@ class Store:
         con.execute("INSERT INTO review_events (event_id, deal_id, item_id, action, before, after, reviewer, "
                     "occurred_at) VALUES (?,?,?,?,?,?,?,?)", [event_id, deal_id, item, action, before, after,
                                                               reviewer, at])
+
+
+def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The rows of an executed query as dicts by column name."""
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
 def _row_json(row: tuple) -> str:
