@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import warnings
 
 import numpy as np
 
@@ -93,8 +94,10 @@ def cluster_voices(embeds: np.ndarray) -> np.ndarray:
 
     k, affinity = eigengap_speakers(embeds)
     while k > 1:
-        guess = SpectralClustering(n_clusters=k, affinity="precomputed", random_state=0,
-                                   assign_labels="cluster_qr").fit_predict(affinity)
+        with warnings.catch_warnings():  # a pruned graph may fall apart in pieces: that is fine here
+            warnings.simplefilter("ignore", UserWarning)
+            guess = SpectralClustering(n_clusters=k, affinity="precomputed", random_state=0,
+                                       assign_labels="cluster_qr").fit_predict(affinity)
         if min(np.bincount(guess)) >= max(2, MIN_SHARE * len(embeds)):
             return guess
         k -= 1  # a "speaker" with a handful of windows is noise, not a person
