@@ -56,8 +56,8 @@ def _transient(task, task_run, state) -> bool:
     """Retry only what may pass by itself; a corrupt file stays corrupt."""
     try:
         state.result()
-    except TRANSIENT as exc:
-        return not isinstance(exc, StageError)
+    except TRANSIENT:
+        return True
     except Exception:
         return False
     return False

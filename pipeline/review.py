@@ -183,9 +183,7 @@ def resolve_missing(store: Store, settings: Settings, review: DealReview, field_
     if resolution == "answer" and field_name in ANSWER_AS_ITEM:
         kind, preset = ANSWER_AS_ITEM[field_name]
         form = {k: str(v) for k, v in preset.items()}
-        if kind is ItemKind.STAKEHOLDER:
-            form["name"] = text.strip()
-        if kind is ItemKind.COMPETITOR:
+        if kind in (ItemKind.STAKEHOLDER, ItemKind.COMPETITOR):
             form["name"] = text.strip()
         add_item(store, settings, review, kind.value, text, form, reviewer)
     else:

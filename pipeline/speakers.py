@@ -83,8 +83,6 @@ def cluster_voices(embeds: np.ndarray) -> np.ndarray:
     recordings keep the silhouette choice. Windows are then split into that many speakers
     by spectral clustering on the same affinity.
     """
-    from sklearn.cluster import AgglomerativeClustering
-
     labels = np.zeros(len(embeds), dtype=int)
     if len(embeds) < 6:
         return labels

@@ -122,7 +122,7 @@ def create_app(settings: Settings, host: str = "127.0.0.1") -> FastAPI:
         try:
             state = review.open_deal(store, deal_id, settings)
         except review.ReviewError as exc:
-            return HTMLResponse(f"not found: {exc}", status_code=404)  # autoescape not needed: no markup
+            return PlainTextResponse(f"not found: {exc}", status_code=404)  # text: the id came from the URL
         return page(request, "deal.html", r=state, doc=state.doc, questions=store.questions(deal_id),
                     required=REQUIRED, answer_as_item=review.ANSWER_AS_ITEM)
 

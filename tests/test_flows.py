@@ -45,10 +45,9 @@ def write_calls(inbox: Path, n: int, start: int = 0) -> list[str]:
 
 def env_for(data: Path, **extra: str) -> dict:
     env = {**os.environ, "HANDOFF_DATA_DIR": str(data), "HANDOFF_CACHE_DIR": str(ROOT / ".cache" / "models"),
-           "HANDOFF_CLASSIFIER_DIR": str(ROOT / ".cache" / "classifier"), **extra}
-    env.pop("PREFECT_API_URL", None)
-    env.update({k: v for k, v in extra.items()})
-    return env
+           "HANDOFF_CLASSIFIER_DIR": str(ROOT / ".cache" / "classifier")}
+    env.pop("PREFECT_API_URL", None)  # ephemeral Prefect unless the test names a server
+    return {**env, **extra}
 
 
 def handoff(*args: str, data: Path, cwd: Path, timeout: int = 600, **extra: str) -> subprocess.CompletedProcess:

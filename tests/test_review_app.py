@@ -236,3 +236,9 @@ def test_the_deal_list_filters_by_ae_and_status(app):
     assert "Globex" in only and "Acme" not in only
     drafts = client.get("/?status=draft").text
     assert "Acme" in drafts and "Globex" not in drafts  # Globex has no document
+
+
+def test_an_unknown_deal_id_is_not_echoed_as_markup(app):
+    client, *_ = app
+    page = client.get("/deals/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/plain")
