@@ -1,8 +1,20 @@
-"""Competitor attributes: which product, and how it fared."""
+"""Competitor attributes: which product, and how it fared.
+
+The name comes, in order of trust, from the deal's own competitor list, from
+spaCy's ORG/PRODUCT entities (punctuated, capitalised text), and otherwise
+from the sentence's structure: recognizers write names in lower case, often
+split into common words ("next health"), where no entity tagger sees them.
+There the name is the noun phrase a buying verb or preposition points at ("a
+quote from X", "we looked at X", "we're on X", "X quoted us") or one made of
+words rare enough that the encoder's vocabulary has to split them.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
+
+from extractors.nlp import encoder_path
 
 _OUTCOME = [
     (re.compile(r"\b(we('re| are) on|we use|currently (use|using|on)|today we|our current)\b", re.I), "incumbent"),
@@ -11,16 +23,93 @@ _OUTCOME = [
     (re.compile(r"\b(looked at|evaluat|demo(ed)?|talk(ed|ing) to|compar|quoted?|also considering)\b", re.I), "evaluated"),
 ]
 
+# What points at a vendor: "a quote from X", "we're on X" (prepositions); "we use X",
+# "we demoed X" (verbs, X their object); "X quoted us", "X called me" (verbs, X their subject).
+_PREPOSITIONS = {"from", "at", "to", "with", "than", "versus", "vs", "against"}
+# "on"/"off" only after moving or staying verbs: "we're on X", "migrating off X", not "on the ops side".
+_PLATFORM_VERBS = {"be", "run", "stay", "move", "switch", "migrate", "build", "standardize", "live", "sit"}
+_OBJECT_VERBS = {"use", "run", "have", "try", "trial", "evaluate", "consider", "demo", "switch", "replace",
+                 "leave", "pick", "choose", "sign", "veto", "compare", "prefer", "keep", "renew", "pay",
+                 "bring", "drop", "cancel", "license", "buy", "love", "hate"}
+_SUBJECT_VERBS = {"quote", "call", "price", "offer", "charge", "come", "pitch", "bid", "match", "want",
+                  "say", "promise", "send", "give"}
+# Heads that are never a product name, whatever points at them.
+_GENERIC = {"system", "tool", "tools", "product", "vendor", "platform", "software", "solution", "company",
+            "price", "pricing", "quote", "demo", "contract", "trial", "thing", "stuff", "guy", "guys",
+            "people", "team", "year", "month", "week", "day", "time", "number", "one", "lot", "bit",
+            "way", "version", "option", "app", "module", "license", "renewal", "call", "deal",
+            "today", "yesterday", "tomorrow", "fall", "spring", "summer", "winter", "end", "start",
+            "reaction", "side", "part", "place", "point", "cost", "fee", "budget", "data", "process",
+            "spreadsheet", "spreadsheets", "email", "phone", "paper", "excel", "sec", "second", "minute",
+            "hour", "couple", "timing", "store", "office", "site", "board", "meeting", "room"}
+_DROP_POS = {"DET", "PRON", "NUM", "ADP", "PART", "PUNCT", "CCONJ", "AUX"}
+_NOT_NAMES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "PERSON"}
 
-def competitor_attributes(sent, known: list[str], exclude: list[str]) -> dict:
+
+@functools.lru_cache(maxsize=2)
+def _tokenizer(encoder: str):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(encoder_path(encoder))
+
+
+def _rare(word: str, encoder: str) -> bool:
+    """A word the encoder's vocabulary must split into pieces: rarely an everyday word."""
+    return word.isalpha() and len(word) > 3 and len(_tokenizer(encoder).tokenize(word)) > 1
+
+
+def _name_words(chunk) -> list:
+    words = [t for t in chunk if t.pos_ not in _DROP_POS and t.ent_type_ not in _NOT_NAMES
+             and t.lower_ not in {"current", "old", "existing", "new", "newer", "other", "whole"}]
+    while words and words[-1].lemma_.lower() in _GENERIC:  # "pet desk contract" -> "pet desk"
+        words.pop()
+    return words
+
+
+def _pointed_at(chunk) -> bool:
+    """Whether a vendor-pointing word governs the phrase (see the cue sets above)."""
+    root, head = chunk.root, chunk.root.head
+    lemma = head.lemma_.lower()
+    if root.dep_ == "pobj":
+        governor = head.head.lemma_.lower()
+        return head.lower_ in _PREPOSITIONS or \
+            (head.lower_ in ("on", "off") and governor in _PLATFORM_VERBS) or \
+            (head.lower_ == "of" and governor in {"trial", "demo", "quote", "pilot", "version"})
+    if root.dep_ in ("dobj", "attr", "conj", "appos"):
+        return lemma in _OBJECT_VERBS or head.lower_ in _PREPOSITIONS
+    if root.dep_ in ("nsubj", "nsubjpass"):
+        return lemma in _SUBJECT_VERBS
+    return False
+
+
+def _structural_name(sent, skip: set[str], encoder: str) -> str | None:
+    best, best_score = None, 1
+    for chunk in sent.noun_chunks:
+        words = _name_words(chunk)
+        if not words or chunk.root.pos_ == "PRON":
+            continue
+        text = " ".join(t.text for t in words)
+        if text.lower() in skip or all(t.lower_ in skip for t in words):
+            continue
+        cue = _pointed_at(chunk)
+        score = 2 * cue + 2 * (chunk.root.pos_ == "PROPN" or chunk.root.ent_type_ in ("ORG", "PRODUCT")) \
+            + 2 * any(_rare(t.lemma_, encoder) for t in words)
+        if score > best_score:
+            best, best_score = text, score
+    return best
+
+
+def competitor_attributes(sent, known: list[str], exclude: list[str], encoder: str) -> dict:
     text = sent.text
     name = next((c for c in known if re.search(rf"\b{re.escape(c)}\b", text, re.I)), None)
+    # Known people and our own names are never the competitor ("Dana" is the customer).
+    skip = {w.lower() for e in exclude if e for w in [e, *e.split()]}
     if name is None:
-        # Known people and our own names are never the competitor ("Dana" is the customer).
-        skip = {w.lower() for e in exclude if e for w in [e, *e.split()]}
+        # Entity tags are only trusted on capitalised text; in lower case they tag noise ("a sec").
         orgs = [e.text for e in sent.ents if e.label_ in ("ORG", "PRODUCT", "WORK_OF_ART")
-                and e.text.lower() not in skip and not re.fullmatch(r"[A-Z]{2,4}", e.text)]
-        name = orgs[0] if orgs else None
+                and e.text.lower() not in skip and e.text != e.text.lower()
+                and not re.fullmatch(r"[A-Z]{2,4}", e.text)]
+        name = orgs[0] if orgs else _structural_name(sent, skip, encoder)
     outcome = next((label for pattern, label in _OUTCOME if pattern.search(text)), "other")
     reason = None
     if m := re.search(r"\b(because|since|but|too)\b(.{3,120})", text, re.I):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+import random
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from models import ItemKind
@@ -45,6 +47,32 @@ def example_text(turns: list[Turn], i: int) -> tuple[str, str]:
         f"before: {before.role}: {before.text}" if before else "",
         f"after: {after.role}: {after.text}" if after else "") if part)
     return f"{turn.role}: {turn.text}", context
+
+
+_CAMEL = re.compile(r"\b([A-Z][a-z]+)([A-Z][a-z]\w*)\b")
+_ACRONYM = re.compile(r"\b[A-Z]{2,4}\b")
+# Punctuation, except inside numbers ("$43,000", "2.5") and words ("follow-up", "we're").
+_PUNCT = re.compile(r"(?<!\d)[.,](?!\d)|(?<=\d)[.,](?!\d)|(?<!\d)[.,](?=\d)|[^\w\s'$%.,-]|(?<!\w)[-']|[-'](?!\w)")
+
+
+def asr_style(text: str, rng: random.Random) -> str:
+    """The same words as a speech recognizer without punctuation would write them.
+
+    Training turns are written with punctuation and capitalised names; real
+    transcripts often have neither, and a recognizer writes a name it does not
+    know as the nearest common words ("NexHealth" -> "next health", "CEO" ->
+    "c e o"). Training on both forms keeps the classifier from leaning on
+    punctuation and name shapes that noisy transcripts do not have."""
+    text = _CAMEL.sub(lambda m: f"{m.group(1)} {m.group(2)}" if rng.random() < 0.7 else m.group(0), text)
+    text = _ACRONYM.sub(lambda m: " ".join(m.group(0)) if rng.random() < 0.5 else m.group(0), text)
+    text = _PUNCT.sub(" ", text).lower()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def asr_conversation(conv: Conversation, seed: int) -> Conversation:
+    """`conv` with every turn in recognizer style (deterministic for a seed)."""
+    rng = random.Random(f"{seed}:{conv.id}")
+    return replace(conv, turns=[replace(t, text=asr_style(t.text, rng)) for t in conv.turns])
 
 
 def _conversation(data: dict) -> Conversation:

@@ -114,7 +114,8 @@ def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settin
     if kind is ItemKind.COMPETITOR:
         known = ctx.deal.competitors if ctx.deal else []
         exclude = [ctx.deal.account] if ctx.deal else []
-        return competitor_attributes(sent, known, exclude + [settings.vendor_name, *ctx.people])
+        return competitor_attributes(sent, known, exclude + [settings.vendor_name, *ctx.people],
+                                     settings.encoder_model)
     return pain_attributes(sent)
 
 

@@ -72,9 +72,13 @@ ATTRIBUTES = [("commitment", "side", "side"), ("commitment", "firm", "firm"),
 
 
 def _same_value(gold, found) -> bool:
+    """Equal values; for names, case, spacing and punctuation aside ("nex health" is NexHealth)
+    and a first name for a full name."""
     if isinstance(gold, str) and isinstance(found, str):
-        g, f = gold.lower().strip(), found.lower().strip()
-        return g == f or (len(g.split()) > 1 and f == g.split()[0]) or (len(f.split()) > 1 and g == f.split()[0])
+        def bare(text: str) -> str:
+            return re.sub(r"\W", "", text.lower())
+        g, f = gold.lower().split(), found.lower().split()
+        return bare(gold) == bare(found) or (len(g) > 1 and f == g[:1]) or (len(f) > 1 and g == f[:1])
     return gold == found
 
 

@@ -83,6 +83,14 @@ def test_attribute_accuracy_counts_matched_items_only():
     assert {a["attribute"]: a["right"] for a in attribute_accuracy(pairs)}["commitment.side"] == 0
 
 
+def test_names_compare_without_case_spacing_or_punctuation():
+    from pipeline.evaluation import _same_value
+
+    assert _same_value("NexHealth", "nex health") and _same_value("Raiser's Edge", "raisers edge")
+    assert _same_value("Dana Ruiz", "dana") and not _same_value("Dana Ruiz", "ruiz")
+    assert not _same_value("NexHealth", "next health") and not _same_value("Weave", None)
+
+
 def test_a_bad_crm_row_costs_one_deal_not_the_batch(tmp_path):
     (tmp_path / "deals.csv").write_text(
         "deal_id,account,amount,contract_term_months,close_date,recordings\n"
