@@ -378,12 +378,20 @@ def train(epochs: Annotated[int, typer.Option(help="Passes over the training dat
           seed: Annotated[int, typer.Option(help="Random seed (training is deterministic).")] = 13,
           force: Annotated[bool, typer.Option(help="Retrain even if the artifact is current.")] = False
           ) -> None:
-    """Fine-tune the turn classifier on data/train and score it on data/dev."""
+    """Fine-tune the turn classifier on data/train and score it on data/dev; fit the side model."""
+    from extractors import sides
     from extractors.classifier import TrainConfig, is_current
     from extractors.classifier import train as train_classifier
+    from extractors.corpus import data_version, load_train
 
     settings = _settings()
     train_dir, dev_dir = Path("data/train"), Path("data/dev/calls")
+    version = data_version(train_dir)
+    if force or not sides.is_current(settings.classifier_dir, version, settings.encoder_model):
+        record = guarded(lambda: sides.fit(load_train(train_dir), settings.encoder_model,
+                                           settings.classifier_dir, version))
+        typer.echo(f"side model (seller or customer, from speech): {record['turns']} turns, "
+                   f"training accuracy {record['train_accuracy']:.2f}")
     if not force and is_current(settings.classifier_dir, train_dir, settings.encoder_model):
         typer.echo(f"Classifier in {settings.classifier_dir} is current (use --force to retrain).")
         return

@@ -10,6 +10,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from extractors import sides as side_model
 from extractors.extract import CallContext, extract_items
 from models import Deal, FileResult, HandoffDocument, Recording, Role, SourceKind, Transcript
 from pipeline import audio, speakers, transcribe, transcripts
@@ -68,7 +69,21 @@ def load_transcript(recording: Recording, deal: Deal | None, settings: Settings)
         else:
             speakers.diarize_channels(samples, transcript.segments)
     sides = (Role.REP, Role.CUSTOMER) if settings.rep_channel == 1 else (Role.CUSTOMER, Role.REP)
-    return speakers.assign_roles(transcript, deal, settings.rep_names, settings.vendor_name, sides)
+    return speakers.assign_roles(transcript, deal, settings.rep_names, settings.vendor_name, sides,
+                                 speech_sides(transcript, settings))
+
+
+# A speaker needs this many segments of real speech before their words count towards a side.
+MIN_SIDE_SEGMENTS = 3
+
+
+def speech_sides(transcript: Transcript, settings: Settings) -> dict[str, float]:
+    """Speaker label -> P(seller) from what they say; empty without the fitted side model."""
+    model = side_model.load(str(settings.classifier_dir), settings.encoder_model)
+    if model is None:
+        return {}
+    scores = model.speaker_scores([(s.speaker, s.text) for s in transcript.segments if s.speaker != "unknown"])
+    return {label: score for label, (score, count) in scores.items() if count >= MIN_SIDE_SEGMENTS}
 
 
 def call_context(recording: Recording, deal: Deal | None, transcript: Transcript) -> CallContext:

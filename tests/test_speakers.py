@@ -197,3 +197,42 @@ def test_channel_layout_sets_the_sides():
     assert [s.role for s in t.segments] == [Role.REP, Role.CUSTOMER]
     t = assign_roles(stereo.model_copy(deep=True), DEAL, [], channel_roles=(Role.CUSTOMER, Role.REP))
     assert [s.role for s in t.segments] == [Role.CUSTOMER, Role.REP]
+
+
+def test_a_second_seller_who_never_introduces_himself_is_found_by_his_speech():
+    """The AE is known from the CRM; the sales engineer only from how seller-like he talks."""
+    t = transcript(("Priya Shah", "Tom, take it away."), ("speaker 2", "This is the inbox."),
+                   ("speaker 3", "Is that our data?"), ("speaker 4", "How does it sync?"))
+    scores = {"Priya Shah": 0.71, "speaker 2": 0.66, "speaker 3": 0.38, "speaker 4": 0.45}
+    roles = [s.role for s in assign_roles(t, DEAL, [], side_scores=scores).segments]
+    assert roles == [Role.REP, Role.REP, Role.CUSTOMER, Role.CUSTOMER]
+    # Without the speech scores the rule of old holds: everyone but the AE is the customer.
+    assert [s.role for s in assign_roles(transcript(*[(s.speaker, s.text) for s in t.segments]),
+                                         DEAL, []).segments] == [Role.REP] + [Role.CUSTOMER] * 3
+
+
+def test_speech_never_overrules_the_crm_and_a_narrow_gap_decides_nothing():
+    from pipeline.speakers import split_by_speech
+
+    known = {"Priya Shah": Role.REP}
+    # The customer sounds more like a seller than the AE does: no cut keeps the AE on top.
+    assert split_by_speech(["Priya Shah", "speaker 2"], known, {"Priya Shah": 0.4, "speaker 2": 0.7}) == {}
+    # Scores too close to tell apart.
+    assert split_by_speech(["a", "b", "c"], {}, {"a": 0.50, "b": 0.55, "c": 0.58}) == {}
+    assert split_by_speech(["a", "b", "c"], {}, {"a": 0.2, "b": 0.3, "c": 0.7}) == \
+        {"a": Role.CUSTOMER, "b": Role.CUSTOMER, "c": Role.REP}
+
+
+def test_the_trained_side_model_tells_seller_speech_from_customer_speech(settings):
+    """Held-back lines, not training turns (the model is fitted by `handoff train`)."""
+    from extractors import sides
+
+    model = sides.load(str(settings.classifier_dir), settings.encoder_model)
+    assert model is not None, "run `handoff train` (make setup) first"
+    seller = model.seller_probability([
+        "let me share my screen and walk you through how approval routing works in the platform",
+        "i'll send over the security documentation and a revised proposal by friday"])
+    customer = model.seller_probability([
+        "honestly my team loses about three days every month chasing invoices over email",
+        "our it director would have to sign off before we could move forward with anything"])
+    assert seller.min() > customer.max()

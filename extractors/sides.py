@@ -1,0 +1,93 @@
+"""Which side of the deal a speaker is on, from what they say.
+
+Diarization gives anonymous voices; deal metadata and introductions name some
+of them. A sales engineer who never introduces himself is still obviously the
+seller's: he demonstrates the product, answers the integration questions,
+proposes next steps. A logistic regression over sentence embeddings of the
+training turns (every turn is labelled rep or customer) gives each turn
+P(seller); a speaker's mean over their turns decides their side when nothing
+stronger does. Fitted by `handoff train`, saved beside the classifier.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import numpy as np
+
+from extractors.corpus import Conversation
+from extractors.nlp import sentence_encoder
+
+FILE = "sides.json"
+VERSION = "sides.v1"  # change when the model or its features change: the record is refitted
+# Back-channels ("yeah", "mm-hmm") say nothing about a side.
+MIN_WORDS = 4
+
+
+def examples(convs: list[Conversation]) -> tuple[list[str], list[int]]:
+    """(texts, 1 for the seller) of every training turn long enough to tell."""
+    rows = [(t.text, int(t.role == "rep")) for c in convs for t in c.turns
+            if t.role in ("rep", "customer") and len(t.text.split()) >= MIN_WORDS]
+    return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: str) -> dict:
+    """Fit and save the side model; returns its record (with its accuracy on its own training turns)."""
+    from sklearn.linear_model import LogisticRegression
+
+    texts, sides = examples(convs)
+    vecs = sentence_encoder(encoder).encode(texts, normalize_embeddings=True, batch_size=64)
+    model = LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced").fit(vecs, sides)
+    record = {"version": VERSION, "data_version": data_version, "encoder": encoder, "turns": len(texts),
+              "coef": [round(float(c), 6) for c in model.coef_[0]],
+              "intercept": round(float(model.intercept_[0]), 6),
+              "train_accuracy": round(float(model.score(vecs, sides)), 3)}
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / FILE).write_text(json.dumps(record))
+    return record
+
+
+def is_current(directory: Path, data_version: str, encoder: str) -> bool:
+    path = directory / FILE
+    if not path.exists():
+        return False
+    record = json.loads(path.read_text())
+    return (record.get("version"), record.get("data_version"), record.get("encoder")) == \
+        (VERSION, data_version, encoder)
+
+
+class SideModel:
+    def __init__(self, record: dict, encoder: str):
+        self.coef = np.array(record["coef"], dtype=np.float32)
+        self.intercept = float(record["intercept"])
+        self.encoder = encoder
+
+    def seller_probability(self, texts: list[str]) -> np.ndarray:
+        """P(seller) per text."""
+        if not texts:
+            return np.zeros(0)
+        vecs = sentence_encoder(self.encoder).encode(texts, normalize_embeddings=True, batch_size=64)
+        return 1.0 / (1.0 + np.exp(-(vecs @ self.coef + self.intercept)))
+
+    def speaker_scores(self, turns: list[tuple[str, str]]) -> dict[str, tuple[float, int]]:
+        """label -> (mean P(seller) over the speaker's turns, turns counted), from (label, text)."""
+        kept = [(label, text) for label, text in turns if len(text.split()) >= MIN_WORDS]
+        probs = self.seller_probability([text for _, text in kept])
+        scores: dict[str, list[float]] = {}
+        for (label, _), p in zip(kept, probs):
+            scores.setdefault(label, []).append(float(p))
+        return {label: (float(np.mean(ps)), len(ps)) for label, ps in scores.items()}
+
+
+@functools.lru_cache(maxsize=2)
+def load(directory: str, encoder: str) -> SideModel | None:
+    """The fitted side model beside the classifier, or None (roles then come from metadata alone)."""
+    path = Path(directory) / FILE
+    if not path.exists():
+        return None
+    record = json.loads(path.read_text())
+    if record.get("encoder") != encoder or record.get("version") != VERSION:
+        return None
+    return SideModel(record, encoder)
