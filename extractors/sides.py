@@ -63,6 +63,7 @@ class SideModel:
         self.coef = np.array(record["coef"], dtype=np.float32)
         self.intercept = float(record["intercept"])
         self.encoder = encoder
+        self.version = f"{record['version']}@{record['data_version']}"
 
     def seller_probability(self, texts: list[str]) -> np.ndarray:
         """P(seller) per text."""

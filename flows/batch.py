@@ -39,7 +39,8 @@ from extractors.classifier import ClassifierMissing
 from extractors.nlp import NLPModelError
 from models import Deal, FileError, FileResult, Item, Recording, RunSummary, Transcript
 from pipeline import ingest
-from pipeline.process import StageError, call_context, draft_deal, load_transcript, versions
+from pipeline.process import (StageError, call_context, draft_deal, load_transcript, transcript_version,
+                              versions)
 from pipeline.settings import Settings
 from pipeline.store import Store, StoreError
 from pipeline.whisper_model import ModelError
@@ -68,11 +69,12 @@ def _fingerprint(settings: Settings, *fields: str) -> str:
 
 
 def _transcript_key(context, parameters: dict[str, Any]) -> str:
-    """Same content, same recognizer settings: same transcript."""
+    """Same content, same recognizer settings, same transcript code and side model: same transcript."""
     rec: Recording = parameters["recording"]
     s: Settings = parameters["settings"]
     deal: Deal | None = parameters["deal"]
     names = f"{deal.ae_name}|{deal.account}|{deal.competitors}" if deal else ""
+    names += "|" + transcript_version(s)
     return f"transcript-{rec.recording_id}-{_fingerprint(s, 'engine', 'whisper_model', 'vad', 'beam_size', 'rep_names', 'vendor_name', 'rep_channel')}-{hashlib.sha256(names.encode()).hexdigest()[:8]}"
 
 

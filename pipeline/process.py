@@ -73,6 +73,17 @@ def load_transcript(recording: Recording, deal: Deal | None, settings: Settings)
                                  speech_sides(transcript, settings))
 
 
+# Bump when what load_transcript makes of the same audio and settings changes (diarization,
+# roles): cached transcripts of an older version are then made again.
+TRANSCRIPT_VERSION = "2026-11-24"
+
+
+def transcript_version(settings: Settings) -> str:
+    """This code's transcript version plus the side model it assigns roles with."""
+    model = side_model.load(str(settings.classifier_dir), settings.encoder_model)
+    return f"{TRANSCRIPT_VERSION}/{model.version if model else 'no-side-model'}"
+
+
 # A speaker needs this many segments of real speech before their words count towards a side.
 MIN_SIDE_SEGMENTS = 3
 

@@ -204,3 +204,18 @@ def _safe(db: Path, sql: str) -> int:
         return read(db, sql)[0][0]
     except duckdb.Error:
         return 0
+
+
+def test_a_cached_transcript_is_made_again_when_the_transcript_code_changes(tmp_path, monkeypatch, settings):
+    """Roles and speakers come from code that improves; a transcript cached by an older
+    version must not survive an upgrade."""
+    from flows import batch
+    from pipeline import ingest, process
+
+    call = tmp_path / "call.txt"
+    call.write_text("Priya Shah: hello\n")
+    params = {"recording": ingest.describe(call, {}, {}), "settings": settings, "deal": None}
+    before = batch._transcript_key(None, params)
+    assert batch._transcript_key(None, params) == before
+    monkeypatch.setattr(process, "TRANSCRIPT_VERSION", "next")
+    assert batch._transcript_key(None, params) != before
