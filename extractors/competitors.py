@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 
-from extractors.nlp import encoder_path
+from extractors.nlp import sentence_encoder
 
 _OUTCOME = [
     (re.compile(r"\b(we('re| are) on|we use|currently (use|using|on)|today we|our current)\b", re.I), "incumbent"),
@@ -46,16 +46,10 @@ _DROP_POS = {"DET", "PRON", "NUM", "ADP", "PART", "PUNCT", "CCONJ", "AUX"}
 _NOT_NAMES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "PERSON"}
 
 
-@functools.lru_cache(maxsize=2)
-def _tokenizer(encoder: str):
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(encoder_path(encoder))
-
-
+@functools.lru_cache(maxsize=4096)
 def _rare(word: str, encoder: str) -> bool:
     """A word the encoder's vocabulary must split into pieces: rarely an everyday word."""
-    return word.isalpha() and len(word) > 3 and len(_tokenizer(encoder).tokenize(word)) > 1
+    return word.isalpha() and len(word) > 3 and len(sentence_encoder(encoder).tokenizer.tokenize(word)) > 1
 
 
 def _name_words(chunk) -> list:

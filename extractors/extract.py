@@ -22,7 +22,7 @@ from extractors.classifier import load_classifier
 from extractors.commitments import commitment_attributes
 from extractors.competitors import competitor_attributes
 from extractors.corpus import KINDS, Turn, example_text
-from extractors.nlp import sentence_encoder, spacy_pipeline
+from extractors.nlp import embeddings, sentence_encoder, spacy_pipeline
 from extractors.pain_points import pain_attributes
 from extractors.risks import risk_attributes
 from extractors.stakeholders import stakeholder_attributes
@@ -150,7 +150,8 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
         [settings.threshold] * len(KINDS)
     hits = [(i, j) for i in range(len(turns)) for j in range(len(KINDS))
             if probs[i, j] >= thresholds[j]]
-    docs = {i: nlp(turns[i].text) for i in {i for i, _ in hits}}
+    tagged = sorted({i for i, _ in hits})
+    docs = dict(zip(tagged, nlp.pipe([turns[i].text for i in tagged], batch_size=64)))
     # Score each sentence of a tagged turn alone, in the turn's context, to pick the quote.
     sent_pairs, sentences = [], {}
     for i, doc in docs.items():
@@ -164,14 +165,20 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
             sentences[i].append((len(sent_pairs), sent))
             sent_pairs.append((f"{conv[i].role}: {sent.text}", context))
     sent_probs = classifier.probabilities(sent_pairs) if sent_pairs else None
-    items = []
-    for i, j in hits:
-        turn, kind = turns[i], ItemKind(KINDS[j])
+
+    def quote(i: int, j: int):
         rows = sentences[i]
         if len(rows) == 1:
-            sent = rows[0][1]
-        else:
-            sent = max(rows, key=lambda r: sent_probs[r[0], j])[1] if rows else docs[i][:]
+            return rows[0][1]
+        return max(rows, key=lambda r: sent_probs[r[0], j])[1] if rows else docs[i][:]
+
+    quotes = {(i, j): quote(i, j) for i, j in hits}
+    # Risk categories and buying roles read each quote's embedding: one batch for all.
+    embeddings(settings.encoder_model, [sent.text for (i, j), sent in quotes.items()
+                                        if KINDS[j] in (ItemKind.RISK.value, ItemKind.STAKEHOLDER.value)])
+    items = []
+    for i, j in hits:
+        turn, kind, sent = turns[i], ItemKind(KINDS[j]), quotes[(i, j)]
         start, end = _span_times(turn, sent.start_char, sent.end_char)
         items.append(Item(
             kind=kind, text=clean_text(sent.text), confidence=float(probs[i, j]),

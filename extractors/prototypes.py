@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from extractors.nlp import sentence_encoder
+from extractors.nlp import embeddings, sentence_encoder
 
 BUYING_ROLES = {
     "economic_buyer": "controls the budget, signs the contract, final approval of the spend, the executive who decides to buy",
@@ -44,7 +44,7 @@ def nearest(encoder_spec: str, text: str, categories: dict[str, str]) -> tuple[s
     """(category, cosine) of the description nearest to `text`."""
     names, texts = tuple(categories), tuple(categories.values())
     protos = _prototype_matrix(encoder_spec, names, texts)
-    vec = sentence_encoder(encoder_spec).encode([text], normalize_embeddings=True)[0]
+    vec = embeddings(encoder_spec, [text])[0]
     sims = protos @ vec
     best = int(np.argmax(sims))
     return names[best], float(sims[best])
