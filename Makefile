@@ -31,6 +31,7 @@ system:
 # `handoff train` itself checks data, trainer source and encoder, and only retrains on a change.
 .cache/classifier/meta.json: .venv/.installed $(wildcard data/train/*.jsonl) extractors/classifier.py extractors/corpus.py extractors/buying_roles.py extractors/sides.py
 	$(PY) -m pipeline.cli train
+	touch $@
 
 train: .venv/.installed
 	$(PY) -m pipeline.cli train --force

@@ -43,8 +43,12 @@ def _action(verb) -> str | None:
 
 
 def commitment_attributes(sent, speaker: str, side: Side, call_date: dt.date | None,
-                          people: list[str]) -> dict:
-    """Attributes for a commitment stated in spaCy sentence `sent`."""
+                          people: list[str], turn_text: str | None = None) -> dict:
+    """Attributes for a commitment stated in spaCy sentence `sent`.
+
+    Vagueness is read over the whole turn (`turn_text`): the quote is the one sentence that
+    carries the promise best, while the brochure language ("it just works") or the concrete
+    step that makes it not vague ("I'll send the runbook") is often in the next sentence."""
     text = sent.text
     subject, verb = _subject_and_verb(sent)
     owner, owner_side = speaker, side
@@ -64,7 +68,8 @@ def commitment_attributes(sent, speaker: str, side: Side, call_date: dt.date | N
             owner = "customer" if owner_side is Side.CUSTOMER else owner
     ents = [e.text for e in sent.ents if e.label_ in ("DATE", "TIME")]
     due, due_date = find_due(text, call_date, ents) if call_date else (None, None)
-    vague = bool(BROCHURE.search(text)) and not (due or _CONCRETE.search(text))
+    whole = turn_text or text
+    vague = bool(BROCHURE.search(whole)) and not (due or _CONCRETE.search(whole))
     return {
         "owner": owner, "side": owner_side.value, "firm": not TENTATIVE.search(text),
         "type": "promise" if vague or (verb is not None and verb.lemma_ in ("be", "have", "work")) else "action",

@@ -30,7 +30,9 @@ _PREPOSITIONS = {"from", "at", "to", "with", "than", "versus", "vs", "against"}
 _PLATFORM_VERBS = {"be", "run", "stay", "move", "switch", "migrate", "build", "standardize", "live", "sit"}
 _OBJECT_VERBS = {"use", "run", "have", "try", "trial", "evaluate", "consider", "demo", "switch", "replace",
                  "leave", "pick", "choose", "sign", "veto", "compare", "prefer", "keep", "renew", "pay",
-                 "bring", "drop", "cancel", "license", "buy", "love", "hate"}
+                 "bring", "drop", "cancel", "license", "buy", "love", "hate", "pilot",
+                 # spaCy leaves these past forms unlemmatised in lower-case text
+                 "demoed", "trialed", "trialled", "piloted"}
 _SUBJECT_VERBS = {"quote", "call", "price", "offer", "charge", "come", "pitch", "bid", "match", "want",
                   "say", "promise", "send", "give"}
 # Heads that are never a product name, whatever points at them.
@@ -41,8 +43,12 @@ _GENERIC = {"system", "tool", "tools", "product", "vendor", "platform", "softwar
             "today", "yesterday", "tomorrow", "fall", "spring", "summer", "winter", "end", "start",
             "reaction", "side", "part", "place", "point", "cost", "fee", "budget", "data", "process",
             "spreadsheet", "spreadsheets", "email", "phone", "paper", "excel", "sec", "second", "minute",
-            "hour", "couple", "timing", "store", "office", "site", "board", "meeting", "room"}
-_DROP_POS = {"DET", "PRON", "NUM", "ADP", "PART", "PUNCT", "CCONJ", "AUX"}
+            "hour", "couple", "timing", "store", "office", "site", "board", "meeting", "room",
+            # people and roles: "a quote from our accountant", "a demo from your competitor"
+            "competitor", "competition", "manager", "accountant", "consultant", "partner", "bank",
+            "legal", "boss", "rep", "salesperson", "team", "colleague", "friend", "onboarding",
+            "implementation", "support", "service", "provider", "supplier", "agency"}
+_DROP_POS = {"DET", "PRON", "NUM", "ADP", "PART", "PUNCT", "CCONJ", "AUX", "ADJ", "ADV"}
 _NOT_NAMES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "PERSON"}
 
 
@@ -57,7 +63,7 @@ def _name_words(chunk) -> list:
              and t.lower_ not in {"current", "old", "existing", "new", "newer", "other", "whole"}]
     while words and words[-1].lemma_.lower() in _GENERIC:  # "pet desk contract" -> "pet desk"
         words.pop()
-    return words
+    return words if any(t.pos_ in ("NOUN", "PROPN") for t in words) else []
 
 
 def _pointed_at(chunk) -> bool:
@@ -77,7 +83,8 @@ def _pointed_at(chunk) -> bool:
 
 
 def _structural_name(sent, skip: set[str], encoder: str) -> str | None:
-    best, best_score = None, 1
+    """The phrase a vendor cue points at; without a cue only a proper noun made of rare words."""
+    best, best_score = None, 0
     for chunk in sent.noun_chunks:
         words = _name_words(chunk)
         if not words or chunk.root.pos_ == "PRON":
@@ -86,16 +93,29 @@ def _structural_name(sent, skip: set[str], encoder: str) -> str | None:
         if text.lower() in skip or all(t.lower_ in skip for t in words):
             continue
         cue = _pointed_at(chunk)
-        score = 2 * cue + 2 * (chunk.root.pos_ == "PROPN" or chunk.root.ent_type_ in ("ORG", "PRODUCT")) \
-            + 2 * any(_rare(t.lemma_, encoder) for t in words)
+        proper = chunk.root.pos_ == "PROPN" or chunk.root.ent_type_ in ("ORG", "PRODUCT")
+        rare = any(_rare(t.lemma_, encoder) for t in words)
+        if not (cue or (proper and rare)):
+            continue
+        score = 2 * cue + proper + rare
         if score > best_score:
             best, best_score = text, score
     return best
 
 
+def _bare(text: str) -> str:
+    return re.sub(r"\W", "", text.lower())
+
+
+def _mentions(text: str, name: str) -> bool:
+    """The deal's competitor in the text, also as a recognizer splits it ("nex health")."""
+    return bool(re.search(rf"\b{re.escape(name)}\b", text, re.I)) or \
+        (len(_bare(name)) >= 5 and _bare(name) in _bare(text))
+
+
 def competitor_attributes(sent, known: list[str], exclude: list[str], encoder: str) -> dict:
     text = sent.text
-    name = next((c for c in known if re.search(rf"\b{re.escape(c)}\b", text, re.I)), None)
+    name = next((c for c in known if _mentions(text, c)), None)
     # Known people and our own names are never the competitor ("Dana" is the customer).
     skip = {w.lower() for e in exclude if e for w in [e, *e.split()]}
     if name is None:

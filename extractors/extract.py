@@ -103,7 +103,8 @@ def _span_times(turn: SpokenTurn, char_start: int, char_end: int) -> tuple[float
 
 def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settings: Settings) -> dict:
     if kind is ItemKind.COMMITMENT:
-        return commitment_attributes(sent, turn.speaker, _side(turn.role), ctx.call_date, ctx.people)
+        return commitment_attributes(sent, turn.speaker, _side(turn.role), ctx.call_date, ctx.people,
+                                     turn.text)
     if kind is ItemKind.SUCCESS_CRITERION:
         return criterion_attributes(sent)
     if kind is ItemKind.STAKEHOLDER:

@@ -55,8 +55,17 @@ def encoder_path(spec: str) -> str:
     return str(module.get_model_path())
 
 
-@functools.lru_cache(maxsize=2)
+_ENCODER_LOCK = threading.Lock()
+
+
 def sentence_encoder(spec: str):
+    """The sentence encoder, loaded once per process (threads wait for the first load)."""
+    with _ENCODER_LOCK:
+        return _sentence_encoder(spec)
+
+
+@functools.lru_cache(maxsize=2)
+def _sentence_encoder(spec: str):
     from sentence_transformers import SentenceTransformer
 
     try:
@@ -77,6 +86,8 @@ def embeddings(spec: str, texts: list[str]) -> np.ndarray:
     """Unit-length sentence embeddings of `texts`, each distinct text encoded once."""
     with _VECTORS_LOCK:
         known = {t: _VECTORS[(spec, t)] for t in texts if (spec, t) in _VECTORS}
+        for t in known:
+            _VECTORS.move_to_end((spec, t))
     missing = [t for t in dict.fromkeys(texts) if t not in known]
     if missing:
         vecs = sentence_encoder(spec).encode(missing, normalize_embeddings=True, batch_size=64)

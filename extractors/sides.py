@@ -12,7 +12,10 @@ stronger does. Fitted by `handoff train`, saved beside the classifier.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import logging
+import os
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +24,13 @@ from extractors.corpus import Conversation
 from extractors.nlp import sentence_encoder
 
 FILE = "sides.json"
-VERSION = "sides.v1"  # change when the model or its features change: the record is refitted
+VERSION = "sides.v1"
+log = logging.getLogger(__name__)
+
+
+def code_version() -> str:
+    """Hash of this module: a changed model or feature refits the record."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 # Back-channels ("yeah", "mm-hmm") say nothing about a side.
 MIN_WORDS = 4
 
@@ -40,12 +49,14 @@ def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: 
     texts, sides = examples(convs)
     vecs = sentence_encoder(encoder).encode(texts, normalize_embeddings=True, batch_size=64)
     model = LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced").fit(vecs, sides)
-    record = {"version": VERSION, "data_version": data_version, "encoder": encoder, "turns": len(texts),
+    record = {"version": VERSION, "code_version": code_version(), "data_version": data_version, "encoder": encoder, "turns": len(texts),
               "coef": [round(float(c), 6) for c in model.coef_[0]],
               "intercept": round(float(model.intercept_[0]), 6),
               "train_accuracy": round(float(model.score(vecs, sides)), 3)}
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / FILE).write_text(json.dumps(record))
+    tmp = directory / f".{FILE}.tmp"
+    tmp.write_text(json.dumps(record))
+    os.replace(tmp, directory / FILE)  # a reader never sees half a file
     return record
 
 
@@ -53,9 +64,17 @@ def is_current(directory: Path, data_version: str, encoder: str) -> bool:
     path = directory / FILE
     if not path.exists():
         return False
-    record = json.loads(path.read_text())
-    return (record.get("version"), record.get("data_version"), record.get("encoder")) == \
-        (VERSION, data_version, encoder)
+    record = _read(path)
+    return record is not None and (record.get("code_version"), record.get("data_version"),
+                                   record.get("encoder")) == (code_version(), data_version, encoder)
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        record = json.loads(path.read_text())
+        return record if {"coef", "intercept", "version"} <= set(record) else None
+    except (OSError, ValueError):
+        return None
 
 
 class SideModel:
@@ -63,7 +82,7 @@ class SideModel:
         self.coef = np.array(record["coef"], dtype=np.float32)
         self.intercept = float(record["intercept"])
         self.encoder = encoder
-        self.version = f"{record['version']}@{record['data_version']}"
+        self.version = f"{record['version']}:{record.get('code_version')}@{record['data_version']}"
 
     def seller_probability(self, texts: list[str]) -> np.ndarray:
         """P(seller) per text."""
@@ -82,13 +101,23 @@ class SideModel:
         return {label: (float(np.mean(ps)), len(ps)) for label, ps in scores.items()}
 
 
-@functools.lru_cache(maxsize=2)
 def load(directory: str, encoder: str) -> SideModel | None:
-    """The fitted side model beside the classifier, or None (roles then come from metadata alone)."""
+    """The fitted side model beside the classifier, or None (roles then come from metadata alone).
+    Read again when the file changes, so a long-running worker picks up a refit."""
     path = Path(directory) / FILE
-    if not path.exists():
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
         return None
-    record = json.loads(path.read_text())
+    return _load(str(path), stamp, encoder)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str, stamp: int, encoder: str) -> SideModel | None:
+    record = _read(Path(path))
+    if record is None:
+        log.warning("side model %s is unreadable: roles come from metadata alone (run `handoff train`)", path)
+        return None
     if record.get("encoder") != encoder or record.get("version") != VERSION:
         return None
     return SideModel(record, encoder)

@@ -72,8 +72,8 @@ ATTRIBUTES = [("commitment", "side", "side"), ("commitment", "firm", "firm"),
 
 
 def _same_value(gold, found) -> bool:
-    """Equal values; for names, case, spacing and punctuation aside ("nex health" is NexHealth)
-    and a first name for a full name."""
+    """Equal values; text (names, categories) compared without case, spacing and punctuation
+    ("nex health" is NexHealth), and a first name counts for a full name."""
     if isinstance(gold, str) and isinstance(found, str):
         def bare(text: str) -> str:
             return re.sub(r"\W", "", text.lower())

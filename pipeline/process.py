@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import time
 from importlib import metadata
 from pathlib import Path
@@ -73,15 +75,25 @@ def load_transcript(recording: Recording, deal: Deal | None, settings: Settings)
                                  speech_sides(transcript, settings))
 
 
-# Bump when what load_transcript makes of the same audio and settings changes (diarization,
-# roles): cached transcripts of an older version are then made again.
-TRANSCRIPT_VERSION = "2026-11-24"
+# What load_transcript makes of the same audio and settings depends on these modules (decoding,
+# recognition, diarization, roles): any change to them makes cached transcripts again.
+TRANSCRIPT_MODULES = ("audio.py", "vad.py", "transcribe.py", "transcripts.py", "speakers.py",
+                      "vocabulary.py", "whisper_model.py", "process.py")
+
+
+@functools.lru_cache(maxsize=1)
+def _transcript_code() -> str:
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in TRANSCRIPT_MODULES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def transcript_version(settings: Settings) -> str:
-    """This code's transcript version plus the side model it assigns roles with."""
+    """The transcript code's hash plus the side model it assigns roles with."""
     model = side_model.load(str(settings.classifier_dir), settings.encoder_model)
-    return f"{TRANSCRIPT_VERSION}/{model.version if model else 'no-side-model'}"
+    return f"{_transcript_code()}/{model.version if model else 'no-side-model'}"
 
 
 # A speaker needs this many segments of real speech before their words count towards a side.
@@ -90,6 +102,8 @@ MIN_SIDE_SEGMENTS = 3
 
 def speech_sides(transcript: Transcript, settings: Settings) -> dict[str, float]:
     """Speaker label -> P(seller) from what they say; empty without the fitted side model."""
+    if all(s.channel is not None for s in transcript.segments):
+        return {}  # stereo: the channels give the sides
     model = side_model.load(str(settings.classifier_dir), settings.encoder_model)
     if model is None:
         return {}

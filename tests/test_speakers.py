@@ -199,27 +199,30 @@ def test_channel_layout_sets_the_sides():
     assert [s.role for s in t.segments] == [Role.CUSTOMER, Role.REP]
 
 
-def test_a_second_seller_who_never_introduces_himself_is_found_by_his_speech():
-    """The AE is known from the CRM; the sales engineer only from how seller-like he talks."""
-    t = transcript(("Priya Shah", "Tom, take it away."), ("speaker 2", "This is the inbox."),
-                   ("speaker 3", "Is that our data?"), ("speaker 4", "How does it sync?"))
-    scores = {"Priya Shah": 0.71, "speaker 2": 0.66, "speaker 3": 0.38, "speaker 4": 0.45}
-    roles = [s.role for s in assign_roles(t, DEAL, [], side_scores=scores).segments]
-    assert roles == [Role.REP, Role.REP, Role.CUSTOMER, Role.CUSTOMER]
-    # Without the speech scores the rule of old holds: everyone but the AE is the customer.
-    assert [s.role for s in assign_roles(transcript(*[(s.speaker, s.text) for s in t.segments]),
-                                         DEAL, []).segments] == [Role.REP] + [Role.CUSTOMER] * 3
+def test_when_nothing_names_a_side_the_most_seller_like_speaker_is_the_rep():
+    """No CRM, no introduction: the customer happens to open the call; speech decides."""
+    t = transcript(("speaker 1", "Hi, can you hear me?"), ("speaker 2", "Let me share my screen."),
+                   ("speaker 3", "Our close takes six days."))
+    scores = {"speaker 1": 0.31, "speaker 2": 0.74, "speaker 3": 0.28}
+    roles = [s.role for s in assign_roles(t, None, [], side_scores=scores).segments]
+    assert roles == [Role.CUSTOMER, Role.REP, Role.CUSTOMER]
+    # Without scores the host rule of old: whoever opens the call is the rep.
+    fresh = transcript(*[(s.speaker, s.text) for s in t.segments])
+    assert [s.role for s in assign_roles(fresh, None, []).segments] == [Role.REP, Role.CUSTOMER, Role.CUSTOMER]
 
 
-def test_speech_never_overrules_the_crm_and_a_narrow_gap_decides_nothing():
+def test_speech_never_overrules_a_named_side_and_an_unclear_split_decides_nothing():
     from pipeline.speakers import split_by_speech
 
-    known = {"Priya Shah": Role.REP}
-    # The customer sounds more like a seller than the AE does: no cut keeps the AE on top.
-    assert split_by_speech(["Priya Shah", "speaker 2"], known, {"Priya Shah": 0.4, "speaker 2": 0.7}) == {}
-    # Scores too close to tell apart.
-    assert split_by_speech(["a", "b", "c"], {}, {"a": 0.50, "b": 0.55, "c": 0.58}) == {}
-    assert split_by_speech(["a", "b", "c"], {}, {"a": 0.2, "b": 0.3, "c": 0.7}) == \
+    # The AE is known from the CRM: a customer who sounds like a seller stays the customer.
+    t = transcript(("Priya Shah", "Tom, take it away."), ("speaker 2", "How does the NetSuite sync work?"),
+                   ("speaker 3", "Is that our data?"))
+    roles = assign_roles(t, DEAL, [], side_scores={"Priya Shah": 0.55, "speaker 2": 0.9, "speaker 3": 0.2})
+    assert [s.role for s in roles.segments] == [Role.REP, Role.CUSTOMER, Role.CUSTOMER]
+    assert split_by_speech(["a", "b", "c"], {"a": 0.50, "b": 0.55, "c": 0.58}) == {}  # gap too narrow
+    assert split_by_speech(["a", "b"], {"a": 0.10, "b": 0.35}) == {}  # nobody sounds like a seller
+    assert split_by_speech(["a"], {"a": 0.9}) == {}
+    assert split_by_speech(["a", "b", "c"], {"a": 0.2, "b": 0.3, "c": 0.7}) == \
         {"a": Role.CUSTOMER, "b": Role.CUSTOMER, "c": Role.REP}
 
 
