@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from extractors.corpus import Conversation
-from extractors.nlp import sentence_encoder
+from extractors.nlp import embeddings, sentence_encoder
 
 FILE = "buying_roles.json"
 # Fewer labelled examples than this and the descriptions are used instead.
@@ -44,7 +44,7 @@ class RoleModel:
         self.model.fit(vecs, [e["role"] for e in examples])
 
     def predict(self, text: str) -> tuple[str, float]:
-        vec = sentence_encoder(self.encoder).encode([text], normalize_embeddings=True)
+        vec = embeddings(self.encoder, [text])
         probs = self.model.predict_proba(vec)[0]
         best = int(np.argmax(probs))
         return str(self.model.classes_[best]), float(probs[best])

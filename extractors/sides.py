@@ -1,12 +1,12 @@
 """Which side of the deal a speaker is on, from what they say.
 
-Diarization gives anonymous voices; deal metadata and introductions name some
-of them. A sales engineer who never introduces himself is still obviously the
-seller's: he demonstrates the product, answers the integration questions,
-proposes next steps. A logistic regression over sentence embeddings of the
-training turns (every turn is labelled rep or customer) gives each turn
-P(seller); a speaker's mean over their turns decides their side when nothing
-stronger does. Fitted by `handoff train`, saved beside the classifier.
+Diarization gives anonymous voices; deal metadata, introductions and channels
+name the sides of most calls. Where nothing does, a seller still talks like one:
+demonstrates, answers, proposes next steps. A logistic regression over sentence
+embeddings of the training turns (every turn is labelled rep or customer) gives
+each turn P(seller); a speaker's mean over their turns is their score
+(`pipeline.speakers.split_by_speech` decides from it). Fitted by `handoff
+train`, saved beside the classifier.
 """
 
 from __future__ import annotations
@@ -24,15 +24,14 @@ from extractors.corpus import Conversation
 from extractors.nlp import sentence_encoder
 
 FILE = "sides.json"
-VERSION = "sides.v1"
 log = logging.getLogger(__name__)
+# Back-channels ("yeah", "mm-hmm") say nothing about a side.
+MIN_WORDS = 4
 
 
 def code_version() -> str:
     """Hash of this module: a changed model or feature refits the record."""
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
-# Back-channels ("yeah", "mm-hmm") say nothing about a side.
-MIN_WORDS = 4
 
 
 def examples(convs: list[Conversation]) -> tuple[list[str], list[int]]:
@@ -49,7 +48,8 @@ def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: 
     texts, sides = examples(convs)
     vecs = sentence_encoder(encoder).encode(texts, normalize_embeddings=True, batch_size=64)
     model = LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced").fit(vecs, sides)
-    record = {"version": VERSION, "code_version": code_version(), "data_version": data_version, "encoder": encoder, "turns": len(texts),
+    record = {"code_version": code_version(), "data_version": data_version, "encoder": encoder,
+              "turns": len(texts),
               "coef": [round(float(c), 6) for c in model.coef_[0]],
               "intercept": round(float(model.intercept_[0]), 6),
               "train_accuracy": round(float(model.score(vecs, sides)), 3)}
@@ -61,10 +61,7 @@ def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: 
 
 
 def is_current(directory: Path, data_version: str, encoder: str) -> bool:
-    path = directory / FILE
-    if not path.exists():
-        return False
-    record = _read(path)
+    record = _read(directory / FILE)
     return record is not None and (record.get("code_version"), record.get("data_version"),
                                    record.get("encoder")) == (code_version(), data_version, encoder)
 
@@ -72,7 +69,7 @@ def is_current(directory: Path, data_version: str, encoder: str) -> bool:
 def _read(path: Path) -> dict | None:
     try:
         record = json.loads(path.read_text())
-        return record if {"coef", "intercept", "version"} <= set(record) else None
+        return record if {"coef", "intercept", "code_version", "data_version"} <= set(record) else None
     except (OSError, ValueError):
         return None
 
@@ -82,7 +79,7 @@ class SideModel:
         self.coef = np.array(record["coef"], dtype=np.float32)
         self.intercept = float(record["intercept"])
         self.encoder = encoder
-        self.version = f"{record['version']}:{record.get('code_version')}@{record['data_version']}"
+        self.version = f"{record['code_version']}@{record['data_version']}"
 
     def seller_probability(self, texts: list[str]) -> np.ndarray:
         """P(seller) per text."""
@@ -118,6 +115,6 @@ def _load(path: str, stamp: int, encoder: str) -> SideModel | None:
     if record is None:
         log.warning("side model %s is unreadable: roles come from metadata alone (run `handoff train`)", path)
         return None
-    if record.get("encoder") != encoder or record.get("version") != VERSION:
+    if record.get("encoder") != encoder:
         return None
     return SideModel(record, encoder)

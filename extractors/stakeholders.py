@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from extractors.buying_roles import RoleModel
-from extractors.nlp import embeddings
 from extractors.prototypes import BUYING_ROLES, nearest
 
 TITLE = re.compile(
@@ -52,13 +49,6 @@ def person_names(sent, known: list[str]) -> list[str]:
     return [p for _, p in sorted(found)]
 
 
-def _learned_role(roles: RoleModel, encoder: str, text: str) -> tuple[str, float]:
-    """The role model's best role, from the batch-encoded embedding of the quote."""
-    probs = roles.model.predict_proba(embeddings(encoder, [text]))[0]
-    best = int(np.argmax(probs))
-    return str(roles.model.classes_[best]), float(probs[best])
-
-
 def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | None = None,
                            roles: RoleModel | None = None) -> dict:
     """`known`: the customer-side people of the call and deal (never the seller's);
@@ -70,7 +60,7 @@ def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | 
     name = names[0] if names else (speaker if first_person else None)
     titles = [m.group(0) for m in TITLE.finditer(text)]
     title = titles[0] if titles else None
-    role, similarity = _learned_role(roles, encoder, text) if roles else nearest(encoder, text, BUYING_ROLES)
+    role, similarity = roles.predict(text) if roles else nearest(encoder, text, BUYING_ROLES)
     if _SKEPTIC.search(text):
         role = "skeptic"
     elif title:

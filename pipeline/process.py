@@ -72,7 +72,7 @@ def load_transcript(recording: Recording, deal: Deal | None, settings: Settings)
             speakers.diarize_channels(samples, transcript.segments)
     sides = (Role.REP, Role.CUSTOMER) if settings.rep_channel == 1 else (Role.CUSTOMER, Role.REP)
     return speakers.assign_roles(transcript, deal, settings.rep_names, settings.vendor_name, sides,
-                                 speech_sides(transcript, settings))
+                                 lambda: speech_sides(transcript, settings))
 
 
 # What load_transcript makes of the same audio and settings depends on these modules (decoding,
@@ -102,8 +102,6 @@ MIN_SIDE_SEGMENTS = 3
 
 def speech_sides(transcript: Transcript, settings: Settings) -> dict[str, float]:
     """Speaker label -> P(seller) from what they say; empty without the fitted side model."""
-    if all(s.channel is not None for s in transcript.segments):
-        return {}  # stereo: the channels give the sides
     model = side_model.load(str(settings.classifier_dir), settings.encoder_model)
     if model is None:
         return {}

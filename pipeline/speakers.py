@@ -13,6 +13,7 @@ import functools
 import re
 import threading
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 
@@ -312,7 +313,7 @@ def split_by_speech(labels: list[str], scores: dict[str, float]) -> dict[str, Ro
 
 def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str],
                  vendor_name: str = "", channel_roles: tuple[Role, Role] = (Role.REP, Role.CUSTOMER),
-                 side_scores: dict[str, float] | None = None) -> Transcript:
+                 speech_scores: Callable[[], dict[str, float]] | None = None) -> Transcript:
     """Give each speaker a role, and a name where they introduced themselves.
 
     Evidence, strongest first: the channel of a stereo call; a speaker label or
@@ -320,8 +321,8 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
     `rep_names`); an introduction "from <company>"; a speaker who names the
     seller's company (first person talk about the product). When only one side
     is known, everyone else is the other side. When nothing is known, how
-    seller-like each speaker talks (`side_scores`, from `extractors.sides`)
-    decides where it is clear; failing that, the person who opens the call is
+    seller-like each speaker talks (`speech_scores`, called only then: scoring
+    loads a sentence encoder and reads every segment) decides where it is clear; failing that, the person who opens the call is
     taken as the host, which in a sales call is the rep.
     """
     reps = [*rep_names, *([deal.ae_name, deal.csm_name] if deal else [])]
@@ -358,8 +359,9 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
         if talks_vendor and max(talks_vendor.values()) > 0:
             roles[max(talks_vendor, key=talks_vendor.get)] = Role.REP
     labels = [lab for lab in labels if lab != "unknown"]
-    if not roles:  # nothing named a side: speech is a better guess than "the host opens the call"
-        roles.update(split_by_speech(labels, side_scores or {}))
+    if not roles and speech_scores is not None:
+        # Nothing named a side: speech is a better guess than "the host opens the call".
+        roles.update(split_by_speech(labels, speech_scores()))
     if any(r is Role.REP for r in roles.values()):
         # Once the seller's side is known, everyone else on the call is the customer's.
         for label in labels:

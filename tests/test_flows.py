@@ -221,6 +221,6 @@ def test_a_cached_transcript_is_made_again_when_the_transcript_code_changes(tmp_
         m.setattr(process, "_transcript_code", lambda: "next")
         assert batch._transcript_key(None, params) != before
     with monkeypatch.context() as m:  # the side model was refitted
-        m.setattr(process.side_model, "load", lambda *a: type("Refit", (), {"version": "sides.v1:x@y"})())
+        m.setattr(process.side_model, "load", lambda *a: type("Refit", (), {"version": "refitted@data"})())
         assert batch._transcript_key(None, params) != before
     assert batch._transcript_key(None, params) == before

@@ -204,7 +204,7 @@ def test_when_nothing_names_a_side_the_most_seller_like_speaker_is_the_rep():
     t = transcript(("speaker 1", "Hi, can you hear me?"), ("speaker 2", "Let me share my screen."),
                    ("speaker 3", "Our close takes six days."))
     scores = {"speaker 1": 0.31, "speaker 2": 0.74, "speaker 3": 0.28}
-    roles = [s.role for s in assign_roles(t, None, [], side_scores=scores).segments]
+    roles = [s.role for s in assign_roles(t, None, [], speech_scores=lambda: scores).segments]
     assert roles == [Role.CUSTOMER, Role.REP, Role.CUSTOMER]
     # Without scores the host rule of old: whoever opens the call is the rep.
     fresh = transcript(*[(s.speaker, s.text) for s in t.segments])
@@ -214,10 +214,14 @@ def test_when_nothing_names_a_side_the_most_seller_like_speaker_is_the_rep():
 def test_speech_never_overrules_a_named_side_and_an_unclear_split_decides_nothing():
     from pipeline.speakers import split_by_speech
 
-    # The AE is known from the CRM: a customer who sounds like a seller stays the customer.
+    # The AE is known from the CRM: speech is not even scored, so a customer who sounds like a
+    # seller stays the customer.
+    def never_called() -> dict[str, float]:
+        raise AssertionError("speech scored although the CRM names a side")
+
     t = transcript(("Priya Shah", "Tom, take it away."), ("speaker 2", "How does the NetSuite sync work?"),
                    ("speaker 3", "Is that our data?"))
-    roles = assign_roles(t, DEAL, [], side_scores={"Priya Shah": 0.55, "speaker 2": 0.9, "speaker 3": 0.2})
+    roles = assign_roles(t, DEAL, [], speech_scores=never_called)
     assert [s.role for s in roles.segments] == [Role.REP, Role.CUSTOMER, Role.CUSTOMER]
     assert split_by_speech(["a", "b", "c"], {"a": 0.50, "b": 0.55, "c": 0.58}) == {}  # gap too narrow
     assert split_by_speech(["a", "b"], {"a": 0.10, "b": 0.35}) == {}  # nobody sounds like a seller
