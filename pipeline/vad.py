@@ -26,12 +26,13 @@ BLOCK_SECONDS = 600.0
 PIECE_SECONDS = 300.0
 
 
-def speech_spans(samples: np.ndarray) -> list[dict]:
-    """[{'start': sample, 'end': sample}, ...] of the speech in a mono 16 kHz signal.
+def speech_spans(samples: np.ndarray, longest: float = BLOCK_SECONDS) -> list[dict]:
+    """[{'start': sample, 'end': sample}, ...] of the speech in a mono 16 kHz signal,
+    none longer than `longest` seconds.
 
     Detected piece by piece; a span cut by a piece boundary is joined again."""
     options = VadOptions(min_silence_duration_ms=MIN_SILENCE_MS, speech_pad_ms=300,
-                         max_speech_duration_s=BLOCK_SECONDS)
+                         max_speech_duration_s=longest)
     piece = int(PIECE_SECONDS * SAMPLE_RATE)
     join_gap = MIN_SILENCE_MS * SAMPLE_RATE // 1000
     spans: list[dict] = []
@@ -39,7 +40,7 @@ def speech_spans(samples: np.ndarray) -> list[dict]:
         for span in get_speech_timestamps(samples[offset:offset + piece], options, sampling_rate=SAMPLE_RATE):
             start, end = span["start"] + offset, span["end"] + offset
             if spans and start - spans[-1]["end"] <= join_gap and \
-                    end - spans[-1]["start"] <= BLOCK_SECONDS * SAMPLE_RATE:
+                    end - spans[-1]["start"] <= longest * SAMPLE_RATE:
                 spans[-1]["end"] = max(spans[-1]["end"], end)
             else:
                 spans.append({"start": start, "end": end})
@@ -53,7 +54,7 @@ def speech_blocks(samples: np.ndarray, block_seconds: float = BLOCK_SECONDS
     limit = int(block_seconds * SAMPLE_RATE)
     block: list[dict] = []
     total = 0
-    for span in speech_spans(samples):
+    for span in speech_spans(samples, block_seconds):
         length = span["end"] - span["start"]
         if block and total + length > limit:
             yield _join(samples, block)

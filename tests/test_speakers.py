@@ -76,6 +76,36 @@ def test_long_speech_is_handed_over_in_bounded_blocks():
     assert firsts == sorted(firsts) and firsts[-1] > 60  # later blocks map to later times
 
 
+def test_speech_without_long_pauses_is_still_cut_into_bounded_blocks():
+    """Turn-taking gaps (< 1 s) join speech into one span; blocks must still stay bounded,
+    or a call of continuous talk goes to the recognizer (and its decoders) in one piece."""
+    speech = audio.decode(MINI / "mini-call.mp3")[0]
+    gap = np.zeros(int(0.4 * audio.SAMPLE_RATE), dtype=np.float32)
+    samples = np.concatenate([speech, gap] * 4)
+    blocks = list(vad.speech_blocks(samples, block_seconds=15.0))
+    assert len(blocks) >= 3
+    assert all(len(b) <= 15.5 * audio.SAMPLE_RATE for b, _ in blocks)
+
+
+@pytest.mark.slow
+def test_blocks_decoded_at_once_come_back_in_order_with_the_same_words(settings, monkeypatch):
+    """faster-whisper decodes several speech blocks at once; segments keep the call's order."""
+    import jiwer
+
+    from pipeline import transcribe
+    from pipeline.evaluation import normalise
+
+    speech = audio.decode(MINI / "mini-call.mp3")[0]
+    samples = np.concatenate([speech, np.zeros(2 * audio.SAMPLE_RATE, dtype=np.float32)] * 3)[None, :]
+    monkeypatch.setattr(settings, "engine", "faster-whisper")
+    monkeypatch.setattr(transcribe, "FASTER_BLOCK_SECONDS", 10.0)  # several blocks per copy
+    one = transcribe.transcribe_audio(samples, settings.model_copy(update={"decoders": 1}))
+    three = transcribe.transcribe_audio(samples, settings.model_copy(update={"decoders": 3}))
+    starts = [s.start for s in three.segments]
+    assert starts == sorted(starts) and three.segments[-1].start > 2 * len(speech) / audio.SAMPLE_RATE
+    assert jiwer.wer(normalise(one.text()), normalise(three.text())) <= 0.05
+
+
 def test_detection_in_pieces_finds_the_same_speech_as_in_one_go(monkeypatch):
     """The detector runs piece by piece (memory); speech cut by a piece edge is joined again."""
     speech = audio.decode(MINI / "mini-call.mp3")[0]
