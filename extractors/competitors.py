@@ -107,7 +107,7 @@ def _bare(text: str) -> str:
     return re.sub(r"\W", "", text.lower())
 
 
-def _mentions(text: str, name: str) -> bool:
+def mentions(text: str, name: str) -> bool:
     """The deal's competitor in the text, also as a recognizer splits it ("nex health")."""
     return bool(re.search(rf"\b{re.escape(name)}\b", text, re.I)) or \
         (len(_bare(name)) >= 5 and _bare(name) in _bare(text))
@@ -115,7 +115,7 @@ def _mentions(text: str, name: str) -> bool:
 
 def competitor_attributes(sent, known: list[str], exclude: list[str], encoder: str) -> dict:
     text = sent.text
-    name = next((c for c in known if _mentions(text, c)), None)
+    name = next((c for c in known if mentions(text, c)), None)
     # Known people and our own names are never the competitor ("Dana" is the customer).
     skip = {w.lower() for e in exclude if e for w in [e, *e.split()]}
     if name is None:

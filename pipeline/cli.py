@@ -379,7 +379,7 @@ def train(epochs: Annotated[int, typer.Option(help="Passes over the training dat
           force: Annotated[bool, typer.Option(help="Retrain even if the artifact is current.")] = False
           ) -> None:
     """Fine-tune the turn classifier on data/train and score it on data/dev; fit the side model."""
-    from extractors import sides
+    from extractors import crm_competitors, sides
     from extractors.classifier import TrainConfig, is_current
     from extractors.classifier import train as train_classifier
     from extractors.corpus import data_version, load_train
@@ -392,6 +392,10 @@ def train(epochs: Annotated[int, typer.Option(help="Passes over the training dat
                                            settings.classifier_dir, version))
         typer.echo(f"side model (seller or customer, from speech): {record['turns']} turns, "
                    f"training accuracy {record['train_accuracy']:.2f}")
+    if force or not crm_competitors.is_current(settings.classifier_dir, version):
+        record = guarded(lambda: crm_competitors.fit(load_train(train_dir), settings.classifier_dir, version))
+        typer.echo(f"CRM competitor list as evidence: {record['labelled']} of {record['named']} first "
+                   f"mentions in training calls are labelled competitor; confidence {record['confidence']:.2f}")
     if not force and is_current(settings.classifier_dir, train_dir, settings.encoder_model):
         typer.echo(f"Classifier in {settings.classifier_dir} is current (use --force to retrain).")
         return

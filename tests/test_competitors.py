@@ -59,3 +59,76 @@ def test_recognizer_style_keeps_numbers_and_drops_punctuation():
     words = out.split()
     assert out == out.lower() and "$43,000" in words and "2.5%" in words and "we're" in words
     assert not any(c in w for w in words if not any(ch.isdigit() for ch in w) for c in ".,?-")
+
+
+def _conv(deal: str, *turns: tuple[str, str | None]):
+    from extractors.corpus import Conversation, Turn
+
+    return Conversation(deal, [Turn("Sam", "customer", text, ["competitor"] if name else [],
+                                    {"competitor": {"name": name}} if name else {}) for text, name in turns],
+                        deal=deal)
+
+
+def test_the_list_rule_is_measured_on_first_mentions_of_labelled_names():
+    """Each deal's labelled competitor names stand in for its CRM list; only a call's first turn
+    naming one counts (later turns refer back); a deal with no labelled competitor counts nothing."""
+    from extractors.crm_competitors import measure, wilson_lower
+
+    convs = [_conv("D1", ("We got a quote from NexHealth last week.", "NexHealth"),
+                   ("Funny, NexHealth's office is next door to ours.", None)),
+             _conv("D2", ("Weave sponsors our conference every year.", None),
+                   ("Honestly we're on Weave today.", "Weave")),
+             _conv("D3", ("NexHealth is not in this deal at all.", None))]
+    assert measure(convs) == {"named": 2, "labelled": 1, "precision": 0.5,
+                              "confidence": round(wilson_lower(1, 2), 3)}
+    assert wilson_lower(39, 39) < 1.0 and wilson_lower(1, 2) < 0.5 < wilson_lower(90, 100)
+
+
+def test_the_first_turn_naming_a_listed_competitor_gets_the_measured_confidence(tmp_path):
+    """Only the first turn naming each listed competitor (also as the recognizer splits it) is
+    raised, to the rule's confidence, and never lowered; without a CRM list nothing changes."""
+    import numpy as np
+
+    from extractors.crm_competitors import fit, load
+    from extractors.extract import CallContext, SpokenTurn, _listed_competitors
+    from models import Deal, Role, Segment
+
+    convs = [_conv(f"D{n}", ("We got a quote from NexHealth.", "NexHealth")) for n in range(5)]
+    fit(convs, tmp_path, "test")
+    confidence = load(str(tmp_path)).confidence
+    settings = Settings(classifier_dir=tmp_path)
+    texts = ["so we had nex health in here last month", "the pricing looks fine", "nexhealth again",
+             "and weave quoted us", "weave is cheaper"]
+    turns = [SpokenTurn("Dana", Role.CUSTOMER, i, i + 1, [Segment(start=i, end=i + 1, speaker="Dana", text=text)])
+             for i, text in enumerate(texts)]
+    deal = Deal(deal_id="D", account="Acme Dental", competitors=["NexHealth", "Weave"])
+    probs = np.zeros((5, 6))
+    probs[3, 5] = 0.99
+    listed, raised = _listed_competitors(turns, CallContext("r", deal=deal), settings, probs)
+    assert listed == ["NexHealth", "Weave"] and raised == {(0, 5)}
+    assert probs[0, 5] == confidence and 0.5 < confidence < 1
+    assert probs[1, 5] == probs[2, 5] == probs[4, 5] == 0 and probs[3, 5] == 0.99
+    untouched = np.zeros((5, 6))
+    assert _listed_competitors(turns, CallContext("r"), settings, untouched)[1] == set()
+    assert not untouched.any()
+
+
+@pytest.mark.slow
+def test_extraction_quotes_the_sentence_naming_the_listed_competitor(settings):
+    from extractors.crm_competitors import load
+    from extractors.extract import CallContext, extract_items
+    from models import Deal, ItemKind, Role, Segment, Transcript
+
+    rule = load(str(settings.classifier_dir))
+    assert rule is not None and rule.confidence >= 0.5  # measured by `handoff train`
+    text = ("yeah that all sounds fine to me. honestly we had the nex health people in here last month. "
+            "anyway send over the paperwork and we'll take a look.")
+    t = Transcript(segments=[Segment(start=0, end=2, speaker="Priya", role=Role.REP,
+                                     text="So where are you with other options?"),
+                             Segment(start=3, end=9, speaker="Dana", role=Role.CUSTOMER, text=text)])
+    deal = Deal(deal_id="D", account="Acme Dental", ae_name="Priya", competitors=["NexHealth"])
+    found = [i for i in extract_items(t, CallContext("r", deal=deal), settings) if i.kind is ItemKind.COMPETITOR]
+    assert len(found) == 1
+    item = found[0]
+    assert "nex health" in item.evidence[0].quote and "paperwork" not in item.evidence[0].quote
+    assert item.attributes["name"] == "NexHealth" and item.confidence >= rule.confidence

@@ -1,0 +1,136 @@
+"""The deal's CRM competitor list as evidence of its own.
+
+A competitor is a name, and the turn classifier has never seen most names: a
+recognizer writes "we got a number from nex health" and the classifier is
+unsure. When the deal's CRM record lists NexHealth, the first turn of a call
+that names it is a competitor item whatever the classifier thinks. Only the
+first: by the label guide a later turn that merely refers back ("what's your
+take on nex health now?") is not a new item.
+
+How often the rule is right is measured, not assumed: `handoff train` applies
+it to every whole training call in recognizer style, each deal's labelled
+competitor names standing in for its CRM list, and counts how many of the
+turns it picks are labelled competitor. The confidence such an item gets is
+the lower end of the 95% Wilson interval of that share, so a perfect count on
+a few dozen turns does not claim certainty.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractors.competitors import mentions
+from extractors.corpus import Conversation, asr_conversation
+
+FILE = "crm_competitors.json"
+
+
+def code_version() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
+def deal_competitors(convs: list[Conversation]) -> dict[str, set[str]]:
+    """deal -> the competitor names its labelled turns give: the CRM list of a training deal."""
+    names: dict[str, set[str]] = {}
+    for conv in convs:
+        for turn in conv.turns:
+            name = ((turn.attributes or {}).get("competitor") or {}).get("name")
+            if "competitor" in turn.labels and name:
+                names.setdefault(conv.deal, set()).add(name)
+    return names
+
+
+def first_mentions(texts: list[str], listed: list[str]) -> dict[int, list[str]]:
+    """turn index -> the listed names it is the first of the call to mention."""
+    seen: set[str] = set()
+    found: dict[int, list[str]] = {}
+    for i, text in enumerate(texts):
+        new = [name for name in listed if name and name not in seen and mentions(text, name)]
+        if new:
+            found[i] = new
+            seen.update(new)
+    return found
+
+
+def wilson_lower(right: int, total: int, z: float = 1.96) -> float:
+    """Lower end of the Wilson score interval of right/total."""
+    if not total:
+        return 0.0
+    share = right / total
+    centre = share + z * z / (2 * total)
+    spread = z * math.sqrt(share * (1 - share) / total + z * z / (4 * total * total))
+    return (centre - spread) / (1 + z * z / total)
+
+
+def measure(convs: list[Conversation], seed: int = 13) -> dict:
+    """The rule on every call whose deal has labelled competitors, in recognizer style: turns it
+    picks, how many are labelled competitor, and the confidence that earns."""
+    listed = deal_competitors(convs)
+    named = labelled = 0
+    for conv in convs:
+        names = sorted(listed.get(conv.deal, ()))
+        if not names:
+            continue
+        turns = asr_conversation(conv, seed).turns
+        for i in first_mentions([t.text for t in turns], names):
+            named += 1
+            labelled += "competitor" in turns[i].labels
+    return {"named": named, "labelled": labelled,
+            "precision": round(labelled / named, 3) if named else 0.0,
+            "confidence": round(wilson_lower(labelled, named), 3)}
+
+
+def fit(convs: list[Conversation], directory: Path, data_version: str) -> dict:
+    record = {"code_version": code_version(), "data_version": data_version, **measure(convs)}
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = directory / f".{FILE}.tmp"
+    tmp.write_text(json.dumps(record))
+    os.replace(tmp, directory / FILE)
+    return record
+
+
+def is_current(directory: Path, data_version: str) -> bool:
+    record = _read(directory / FILE)
+    return record is not None and (record["code_version"], record["data_version"]) == \
+        (code_version(), data_version)
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        record = json.loads(path.read_text())
+        return record if {"confidence", "code_version", "data_version"} <= set(record) else None
+    except (OSError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class ListedCompetitors:
+    """The rule with the confidence its measured precision earns."""
+
+    confidence: float
+
+    @staticmethod
+    def names_in(text: str, listed: list[str]) -> list[str]:
+        return [name for name in listed if name and mentions(text, name)]
+
+
+def load(directory: str) -> ListedCompetitors | None:
+    """The measured rule, or None when `handoff train` has not measured it (the rule is then off)."""
+    path = Path(directory) / FILE
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    return _load(str(path), stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str, stamp: int) -> ListedCompetitors | None:
+    record = _read(Path(path))
+    return ListedCompetitors(float(record["confidence"])) if record else None
