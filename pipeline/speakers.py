@@ -254,6 +254,11 @@ def _norm(name: str) -> str:
     return " ".join(name.lower().split())
 
 
+def _bare(name: str) -> str:
+    """A company name without case, spaces or punctuation: the recognizer writes "Relay Wise"."""
+    return re.sub(r"\W", "", name.lower())
+
+
 def _matches(name: str, people: list[str]) -> bool:
     """Full-name or first-name match ("Priya" matches "Priya Shah")."""
     n = _norm(name)
@@ -346,9 +351,9 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
             if label not in roles:
                 # The company someone says they are from outranks their first name:
                 # "I'm Sam from <account>" is the customer even when the AE is a Sam too.
-                if org and account and (_norm(org) in account or account in _norm(org)):
+                if org and account and (_bare(org) in _bare(account) or _bare(account) in _bare(org)):
                     roles[label] = Role.CUSTOMER
-                elif _matches(name, reps) or (org and vendor_name and _norm(org) in _norm(vendor_name)):
+                elif _matches(name, reps) or (org and vendor_name and _bare(org) in _bare(vendor_name)):
                     roles[label] = Role.REP
                 elif org and account:  # from a company that is not the account: the seller
                     roles[label] = Role.REP

@@ -42,6 +42,14 @@ def test_the_company_in_an_introduction_outranks_a_shared_first_name():
     assert [(s.speaker, s.role) for s in t.segments] == [("Priya", Role.CUSTOMER), ("Tom", Role.REP)]
 
 
+def test_a_second_seller_is_found_by_the_company_even_as_the_recognizer_splits_it():
+    """The AE is known by name; the solutions engineer says where she is from, in two words."""
+    t = assign_roles(transcript(("speaker 1", "Thanks all, this is Priya."),
+                                ("speaker 2", "Hi, I'm Mara, I'm a solutions engineer at Relay Wise."),
+                                ("speaker 3", "And I'm Dana with North Wind Logistics, I run finance.")), DEAL, [])
+    assert [s.role for s in t.segments] == [Role.REP, Role.REP, Role.CUSTOMER]
+
+
 def test_a_speaker_naming_the_seller_is_the_rep():
     t = assign_roles(transcript(("speaker 1", "So how does month end look today?"),
                                 ("speaker 2", "Relaywise would match those invoices for you every night."),
