@@ -136,21 +136,22 @@ def load_models(settings: Settings):
 
 
 def _listed_competitors(turns: list[SpokenTurn], ctx: CallContext, settings: Settings,
-                        probs) -> tuple[list[str], set[tuple[int, int]]]:
-    """Raise, in place, the competitor confidence of the first turn naming each competitor the
-    deal's CRM record lists to the rule's measured confidence (extractors/crm_competitors.py).
-    Returns the list and the (turn, kind) cells raised."""
+                        probs, threshold: float) -> tuple[list[str], set[tuple[int, int]]]:
+    """Items the deal's CRM competitor list finds where the classifier does not: the first turn
+    naming each listed competitor, if under the classifier's `threshold`, gets (in place) the
+    rule's measured confidence (extractors/crm_competitors.py). Returns the list and the
+    (turn, kind) cells found this way; what the classifier found keeps its own confidence."""
     listed = [name for name in (ctx.deal.competitors if ctx.deal else []) if name]
     rule = crm_competitors.load(str(settings.classifier_dir)) if listed else None
-    if rule is None:
+    if rule is None or rule.confidence < threshold:
         return listed, set()
     j = KINDS.index(ItemKind.COMPETITOR.value)
-    raised = set()
+    found = set()
     for i in crm_competitors.first_mentions([t.text for t in turns], listed):
-        if probs[i, j] < rule.confidence:
+        if probs[i, j] < threshold:
             probs[i, j] = rule.confidence
-            raised.add((i, j))
-    return listed, raised
+            found.add((i, j))
+    return listed, found
 
 
 def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) -> list[Item]:
@@ -167,7 +168,8 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
     # Per-kind thresholds tuned at training time, unless the user sets one for all.
     thresholds = classifier.thresholds if settings.threshold is None else \
         [settings.threshold] * len(KINDS)
-    listed, boosted = _listed_competitors(turns, ctx, settings, probs)
+    listed, by_list = _listed_competitors(turns, ctx, settings, probs,
+                                          thresholds[KINDS.index(ItemKind.COMPETITOR.value)])
     hits = [(i, j) for i in range(len(turns)) for j in range(len(KINDS))
             if probs[i, j] >= thresholds[j]]
     tagged = sorted({i for i, _ in hits})
@@ -190,7 +192,7 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
         rows = sentences[i]
         if len(rows) == 1:
             return rows[0][1]
-        if KINDS[j] == ItemKind.COMPETITOR.value and listed:  # the sentence naming a listed competitor
+        if (i, j) in by_list:  # found by the CRM list, not the classifier: the sentence naming it
             rows = [r for r in rows if crm_competitors.ListedCompetitors.names_in(r[1].text, listed)] or rows
         return max(rows, key=lambda r: sent_probs[r[0], j])[1] if rows else docs[i][:]
 
@@ -205,7 +207,7 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
         items.append(Item(
             kind=kind, text=clean_text(sent.text), confidence=float(probs[i, j]),
             stated_by=_side(turn.role), attributes=_attributes(kind, sent, turn, ctx, settings),
-            extractor=f"{classifier.name}+crm-list" if (i, j) in boosted else classifier.name,
+            extractor=f"{classifier.name}+crm-list" if (i, j) in by_list else classifier.name,
             evidence=[Evidence(recording_id=ctx.recording_id, start=start, end=end,
                                speaker=turn.speaker, role=turn.role.value, quote=sent.text.strip())]))
     return items
