@@ -49,6 +49,8 @@ def _decoders(settings: Settings) -> tuple[int, int]:
     wait on each other more than they help a model this small. So each core
     decodes its own speech block instead."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    # A Dask worker gets its share of the cores (flows/batch.py sets this).
+    cores = int(os.environ.get("HANDOFF_TORCH_THREADS") or cores)
     decoders = settings.decoders or min(cores, 4)
     return decoders, max(1, cores // decoders)
 
