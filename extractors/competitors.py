@@ -108,9 +108,22 @@ def _bare(text: str) -> str:
 
 
 def mentions(text: str, name: str) -> bool:
-    """The deal's competitor in the text, also as a recognizer splits it ("nex health")."""
-    return bool(re.search(rf"\b{re.escape(name)}\b", text, re.I)) or \
-        (len(_bare(name)) >= 5 and _bare(name) in _bare(text))
+    """The name in the text as written, or as a recognizer splits it into adjacent words
+    ("nex health" for NexHealth); never inside another word ("upfront" is not Front)."""
+    if re.search(rf"\b{re.escape(name)}\b", text, re.I):
+        return True
+    bare = _bare(name)
+    if len(bare) < 5:
+        return False
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return any("".join(words[i:i + n]) == bare for n in range(1, 5) for i in range(len(words) - n + 1))
+
+
+def is_everyday_word(name: str, encoder: str) -> bool:
+    """A name the encoder's vocabulary holds whole (Monday, Notion, Front): as likely the
+    word as the product."""
+    word = name.lower()
+    return word.isalpha() and len(sentence_encoder(encoder).tokenizer.tokenize(word)) == 1
 
 
 def competitor_attributes(sent, known: list[str], exclude: list[str], encoder: str) -> dict:

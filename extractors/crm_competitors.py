@@ -1,18 +1,23 @@
 """The deal's CRM competitor list as evidence of its own.
 
 A competitor is a name, and the turn classifier has never seen most names: a
-recognizer writes "we got a number from nex health" and the classifier is
-unsure. When the deal's CRM record lists NexHealth, the first turn of a call
-that names it is a competitor item whatever the classifier thinks. Only the
-first: by the label guide a later turn that merely refers back ("what's your
-take on nex health now?") is not a new item.
+recognizer writes "we had lunch with the nex health folks" and the classifier
+is unsure. When the deal's CRM record lists NexHealth, the first turn of a call
+that names it becomes a competitor item even where the classifier stays under
+its threshold. Only the first: by the label guide a later turn that merely
+refers back ("what's your take on nex health now?") is not a new item. A name
+that is one everyday word (Monday, Notion, Front) is left to the classifier:
+"see you monday" is not a mention.
 
 How often the rule is right is measured, not assumed: `handoff train` applies
-it to every whole training call in recognizer style, each deal's labelled
-competitor names standing in for its CRM list, and counts how many of the
-turns it picks are labelled competitor. The confidence such an item gets is
-the lower end of the 95% Wilson interval of that share, so a perfect count on
-a few dozen turns does not claim certainty.
+it to every training call whose deal has labelled competitors, in recognizer
+style, each deal's labelled competitor names standing in for its CRM list, and
+counts how many of the turns it picks are labelled competitor. The confidence
+such an item gets is the lower end of the 95% Wilson interval of that share, so
+a few dozen turns do not claim certainty. It is measured over all first
+mentions, also those the classifier finds by itself; where the rule adds an
+item the classifier missed, its precision is likely lower (the held-out slice
+of the training data has too few such turns to measure: docs/extraction.md).
 """
 
 from __future__ import annotations
@@ -25,14 +30,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractors.competitors import mentions
+from extractors.competitors import is_everyday_word, mentions
 from extractors.corpus import Conversation, asr_conversation
 
 FILE = "crm_competitors.json"
-
-
-def code_version() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
 def deal_competitors(convs: list[Conversation]) -> dict[str, set[str]]:
@@ -46,12 +47,13 @@ def deal_competitors(convs: list[Conversation]) -> dict[str, set[str]]:
     return names
 
 
-def first_mentions(texts: list[str], listed: list[str]) -> dict[int, list[str]]:
+def first_mentions(texts: list[str], listed: list[str], encoder: str) -> dict[int, list[str]]:
     """turn index -> the listed names it is the first of the call to mention."""
+    names = [n for n in listed if n and not (len(n.split()) == 1 and is_everyday_word(n, encoder))]
     seen: set[str] = set()
     found: dict[int, list[str]] = {}
     for i, text in enumerate(texts):
-        new = [name for name in listed if name and name not in seen and mentions(text, name)]
+        new = [name for name in names if name not in seen and mentions(text, name)]
         if new:
             found[i] = new
             seen.update(new)
@@ -68,9 +70,9 @@ def wilson_lower(right: int, total: int, z: float = 1.96) -> float:
     return (centre - spread) / (1 + z * z / total)
 
 
-def measure(convs: list[Conversation], seed: int = 13) -> dict:
-    """The rule on every call whose deal has labelled competitors, in recognizer style: turns it
-    picks, how many are labelled competitor, and the confidence that earns."""
+def measure(convs: list[Conversation], encoder: str, seed: int = 13) -> dict:
+    """The rule on every call whose deal has labelled competitors, in recognizer style: the
+    turns it picks, how many are labelled competitor, and the confidence that earns."""
     listed = deal_competitors(convs)
     named = labelled = 0
     for conv in convs:
@@ -78,35 +80,45 @@ def measure(convs: list[Conversation], seed: int = 13) -> dict:
         if not names:
             continue
         turns = asr_conversation(conv, seed).turns
-        for i in first_mentions([t.text for t in turns], names):
+        for i in first_mentions([t.text for t in turns], names, encoder):
             named += 1
             labelled += "competitor" in turns[i].labels
     return {"named": named, "labelled": labelled,
-            "precision": round(labelled / named, 3) if named else 0.0,
+            "precision": round(labelled / named, 3) if named else None,
             "confidence": round(wilson_lower(labelled, named), 3)}
 
 
-def fit(convs: list[Conversation], directory: Path, data_version: str) -> dict:
-    record = {"code_version": code_version(), "data_version": data_version, **measure(convs)}
-    directory.mkdir(parents=True, exist_ok=True)
-    tmp = directory / f".{FILE}.tmp"
-    tmp.write_text(json.dumps(record))
-    os.replace(tmp, directory / FILE)
+def code_version() -> str:
+    """Hash of what the measurement runs: the rule, the name match, the recognizer style."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in ("crm_competitors.py", "competitors.py", "corpus.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: str) -> dict:
+    """Measure the rule and save its record beside the classifier."""
+    record = {"code_version": code_version(), "data_version": data_version, "encoder": encoder,
+              **measure(convs, encoder)}
+    save(record, directory)
     return record
 
 
-def is_current(directory: Path, data_version: str) -> bool:
-    record = _read(directory / FILE)
-    return record is not None and (record["code_version"], record["data_version"]) == \
-        (code_version(), data_version)
-
-
-def _read(path: Path) -> dict | None:
+def is_current(directory: Path, data_version: str, encoder: str) -> bool:
     try:
-        record = json.loads(path.read_text())
-        return record if {"confidence", "code_version", "data_version"} <= set(record) else None
+        record = json.loads((directory / FILE).read_text())
     except (OSError, ValueError):
-        return None
+        return False
+    return (record.get("code_version"), record.get("data_version"), record.get("encoder")) == \
+        (code_version(), data_version, encoder)
+
+
+def save(record: dict, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = directory / f".{FILE}.tmp"
+    tmp.write_text(json.dumps(record))
+    os.replace(tmp, directory / FILE)  # a reader never sees half a file
 
 
 @dataclass(frozen=True)
@@ -121,7 +133,8 @@ class ListedCompetitors:
 
 
 def load(directory: str) -> ListedCompetitors | None:
-    """The measured rule, or None when `handoff train` has not measured it (the rule is then off)."""
+    """The measured rule, or None when training has not measured it (the rule is then off).
+    Read again when the file changes."""
     path = Path(directory) / FILE
     try:
         stamp = path.stat().st_mtime_ns
@@ -132,5 +145,8 @@ def load(directory: str) -> ListedCompetitors | None:
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str, stamp: int) -> ListedCompetitors | None:
-    record = _read(Path(path))
-    return ListedCompetitors(float(record["confidence"])) if record else None
+    try:
+        record = json.loads(Path(path).read_text())
+        return ListedCompetitors(float(record["confidence"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -147,7 +147,7 @@ def _listed_competitors(turns: list[SpokenTurn], ctx: CallContext, settings: Set
         return listed, set()
     j = KINDS.index(ItemKind.COMPETITOR.value)
     found = set()
-    for i in crm_competitors.first_mentions([t.text for t in turns], listed):
+    for i in crm_competitors.first_mentions([t.text for t in turns], listed, settings.encoder_model):
         if probs[i, j] < threshold:
             probs[i, j] = rule.confidence
             found.add((i, j))

@@ -392,10 +392,11 @@ def train(epochs: Annotated[int, typer.Option(help="Passes over the training dat
                                            settings.classifier_dir, version))
         typer.echo(f"side model (seller or customer, from speech): {record['turns']} turns, "
                    f"training accuracy {record['train_accuracy']:.2f}")
-    if force or not crm_competitors.is_current(settings.classifier_dir, version):
-        record = guarded(lambda: crm_competitors.fit(load_train(train_dir), settings.classifier_dir, version))
-        typer.echo(f"CRM competitor list as evidence: {record['labelled']} of {record['named']} first "
-                   f"mentions in training calls are labelled competitor; confidence {record['confidence']:.2f}")
+    if force or not crm_competitors.is_current(settings.classifier_dir, version, settings.encoder_model):
+        record = guarded(lambda: crm_competitors.fit(load_train(train_dir), settings.encoder_model,
+                                                     settings.classifier_dir, version))
+        typer.echo(f"CRM competitor list as evidence: {record['labelled']} of {record['named']} first mentions "
+                   f"in training calls are labelled competitor; confidence {record['confidence']:.2f}")
     if not force and is_current(settings.classifier_dir, train_dir, settings.encoder_model):
         typer.echo(f"Classifier in {settings.classifier_dir} is current (use --force to retrain).")
         return

@@ -41,28 +41,46 @@ def _openai_model(spec: str, cache_dir: str):
     return load_whisper(spec, Path(cache_dir))
 
 
+def _cores() -> int:
+    """The cores this process may use: a Dask worker's share (flows/batch.py sets
+    HANDOFF_TORCH_THREADS), else OMP_NUM_THREADS, else the CPUs it may run on."""
+    for name in ("HANDOFF_TORCH_THREADS", "OMP_NUM_THREADS"):
+        if (value := os.environ.get(name, "")).isdigit() and int(value) > 0:
+            return int(value)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def _decoders(settings: Settings) -> tuple[int, int]:
     """(decoders, CPU threads each) for faster-whisper.
 
     Measured on 2 cores with tiny.en int8 (15-min call, beam 5): one decoder on
     two threads RTF 0.055-0.061, on one thread 0.050; CTranslate2's threads
     wait on each other more than they help a model this small. So each core
-    decodes its own speech block instead."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    # A Dask worker gets its share of the cores (flows/batch.py sets this).
-    cores = int(os.environ.get("HANDOFF_TORCH_THREADS") or cores)
-    decoders = settings.decoders or min(cores, 4)
+    decodes its own speech block (up to 4 decoders by default: each holds its
+    own copy of the model). Without voice detection there is one block: one
+    decoder on every core."""
+    cores = _cores()
+    decoders = 1 if not settings.vad else (settings.decoders or min(cores, 4))
     return decoders, max(1, cores // decoders)
 
 
+_LOAD_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=2)
-def _faster_model(spec: str, cache_dir: str, decoders: int, threads: int):
+def _faster_model_cached(spec: str, cache_dir: str, decoders: int, threads: int):
     from faster_whisper import WhisperModel
 
     source = str(packaged_ct2_dir()) if spec == DEFAULT_MODEL else spec
     # num_workers: that many transcribe() calls from different threads run at once.
     return WhisperModel(source, device="cpu", compute_type="int8", download_root=cache_dir,
                         cpu_threads=threads, num_workers=decoders)
+
+
+def _faster_model(spec: str, cache_dir: str, decoders: int, threads: int):
+    # lru_cache does not lock: threads missing it together would each load a model.
+    with _LOAD_LOCK:
+        return _faster_model_cached(spec, cache_dir, decoders, threads)
 
 
 def engine_name(settings: Settings) -> str:
@@ -94,10 +112,10 @@ def _faster_segments(samples: np.ndarray, settings: Settings) -> list[dict]:
             for s in segments]  # a generator: consumed here, segment by segment
 
 
-# One recognizer per process, one thread at a time: openai-whisper installs its
-# key-value cache hooks on the shared model for each call, so two threads decoding
-# at once corrupt each other ("Sizes of tensors must match"). Parallel transcription
-# is processes (Dask workers), each with its own model; torch uses the cores within one.
+# openai-whisper: one call at a time per process. It installs its key-value cache hooks
+# on the shared model for each call, so two threads decoding at once corrupt each other
+# ("Sizes of tensors must match"); torch uses the cores within the one call. faster-whisper
+# needs no lock: its model takes calls from several threads on its own workers.
 _RECOGNIZER_LOCK = threading.Lock()
 
 
@@ -127,24 +145,29 @@ def _blocks(samples: np.ndarray, settings: Settings):
 
 
 def _recognised_blocks(samples: np.ndarray, settings: Settings):
-    """(segments, time-restoring function) per block, in order; faster-whisper decodes
-    up to `decoders` blocks at once, holding no more than that many blocks ahead."""
+    """(segments, time-restoring function) per block, in order. faster-whisper decodes up to
+    `decoders` blocks at once, with as many more queued so that no decoder waits on the
+    oldest block (a few MB of audio held ahead)."""
     blocks = _blocks(samples, settings)
     at_once = _decoders(settings)[0] if settings.engine == "faster-whisper" else 1
     if at_once == 1:
         for speech, restore in blocks:
             yield _recognise(speech, settings), restore
         return
-    with ThreadPoolExecutor(at_once) as pool:
-        pending: deque = deque()
+    pool = ThreadPoolExecutor(at_once)
+    pending: deque = deque()
+    try:
         for speech, restore in blocks:
             pending.append((pool.submit(_recognise, speech, settings), restore))
-            if len(pending) >= at_once:
+            if len(pending) >= 2 * at_once:
                 future, done_restore = pending.popleft()
                 yield future.result(), done_restore
         while pending:
             future, done_restore = pending.popleft()
             yield future.result(), done_restore
+    finally:
+        # On an error or an early stop, queued blocks are dropped rather than decoded.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def transcribe_samples(samples: np.ndarray, settings: Settings,

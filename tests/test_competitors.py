@@ -69,51 +69,63 @@ def _conv(deal: str, *turns: tuple[str, str | None]):
                         deal=deal)
 
 
+def test_a_listed_name_is_a_whole_word_or_words_never_part_of_one():
+    from extractors.competitors import mentions
+
+    assert mentions("so we had nex health in here", "NexHealth")
+    assert mentions("NexHealth's office is next door", "NexHealth")
+    assert mentions("the close pilot number came in", "ClosePilot")
+    assert not mentions("we pay upfront", "Front") and not mentions("that sounds excellent", "Excel")
+    assert not mentions("the next health check", "NexHealth")
+
+
 def test_the_list_rule_is_measured_on_first_mentions_of_labelled_names():
-    """Each deal's labelled competitor names stand in for its CRM list; only a call's first turn
-    naming one counts (later turns refer back); a deal with no labelled competitor counts nothing."""
+    """A deal's labelled names stand in for its CRM list; counted are a call's first turns naming
+    one (later turns refer back); a name that is one everyday word, and a deal with no labelled
+    competitor, count nothing."""
     from extractors.crm_competitors import measure, wilson_lower
 
     convs = [_conv("D1", ("We got a quote from NexHealth last week.", "NexHealth"),
                    ("Funny, NexHealth's office is next door to ours.", None)),
-             _conv("D2", ("Weave sponsors our conference every year.", None),
-                   ("Honestly we're on Weave today.", "Weave")),
-             _conv("D3", ("NexHealth is not in this deal at all.", None))]
-    assert measure(convs) == {"named": 2, "labelled": 1, "precision": 0.5,
-                              "confidence": round(wilson_lower(1, 2), 3)}
+             _conv("D2", ("Kronara sponsors our conference every year.", None),
+                   ("Honestly we're on Kronara today.", "Kronara")),
+             _conv("D3", ("We got a quote from Zentrio.", "Zentrio")),
+             _conv("D4", ("we're on weave today", "Weave")),
+             _conv("D5", ("NexHealth is not in this deal at all.", None))]
+    assert measure(convs, SETTINGS.encoder_model) == {"named": 3, "labelled": 2, "precision": 0.667,
+                                                      "confidence": round(wilson_lower(2, 3), 3)}
     assert wilson_lower(39, 39) < 1.0 and wilson_lower(1, 2) < 0.5 < wilson_lower(90, 100)
 
 
 def test_the_first_turn_naming_a_listed_competitor_gets_the_measured_confidence(tmp_path):
     """Only the first turn naming each listed competitor (also as the recognizer splits it) is
     found by the list, at the rule's confidence, and only where the classifier is under its
-    threshold (its own finds keep their confidence); without a CRM list nothing changes."""
+    threshold (its own finds keep their confidence); everyday-word names are left to the
+    classifier; without a CRM list nothing changes."""
     import numpy as np
 
-    from extractors.crm_competitors import fit, load
+    from extractors.crm_competitors import save
     from extractors.extract import CallContext, SpokenTurn, _listed_competitors
     from models import Deal, Role, Segment
 
-    convs = [_conv(f"D{n}", ("We got a quote from NexHealth.", "NexHealth")) for n in range(5)]
-    fit(convs, tmp_path, "test")
-    confidence = load(str(tmp_path)).confidence
+    save({"confidence": 0.75}, tmp_path)
     settings = Settings(classifier_dir=tmp_path)
-    texts = ["so we had nex health in here last month", "the pricing looks fine", "nexhealth again",
-             "and weave quoted us", "weave is cheaper"]
+    texts = ["so we had nex health in here last month", "see you monday then", "nexhealth again",
+             "and kronara quoted us", "kronara is cheaper"]
     turns = [SpokenTurn("Dana", Role.CUSTOMER, i, i + 1, [Segment(start=i, end=i + 1, speaker="Dana", text=text)])
              for i, text in enumerate(texts)]
-    deal = Deal(deal_id="D", account="Acme Dental", competitors=["NexHealth", "Weave"])
+    deal = Deal(deal_id="D", account="Acme Dental", competitors=["NexHealth", "Kronara", "Monday"])
     probs = np.zeros((5, 6))
-    probs[3, 5] = 0.45  # the classifier found "weave quoted us" itself (threshold 0.4)
+    probs[3, 5] = 0.45  # the classifier found "kronara quoted us" itself (threshold 0.4)
     listed, found = _listed_competitors(turns, CallContext("r", deal=deal), settings, probs, 0.4)
-    assert listed == ["NexHealth", "Weave"] and found == {(0, 5)}
-    assert probs[0, 5] == confidence and 0.5 < confidence < 1
+    assert listed == ["NexHealth", "Kronara", "Monday"] and found == {(0, 5)}
+    assert probs[0, 5] == 0.75
     assert probs[1, 5] == probs[2, 5] == probs[4, 5] == 0 and probs[3, 5] == 0.45
     untouched = np.zeros((5, 6))
     assert _listed_competitors(turns, CallContext("r"), settings, untouched, 0.4)[1] == set()
     assert not untouched.any()
-    # A user threshold above what the rule has earned switches it off.
-    assert _listed_competitors(turns, CallContext("r", deal=deal), settings, untouched, 0.99)[1] == set()
+    # A threshold above what the rule has earned switches it off.
+    assert _listed_competitors(turns, CallContext("r", deal=deal), settings, untouched, 0.8)[1] == set()
 
 
 @pytest.mark.slow

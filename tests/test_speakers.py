@@ -42,11 +42,16 @@ def test_the_company_in_an_introduction_outranks_a_shared_first_name():
     assert [(s.speaker, s.role) for s in t.segments] == [("Priya", Role.CUSTOMER), ("Tom", Role.REP)]
 
 
-def test_a_second_seller_is_found_by_the_company_even_as_the_recognizer_splits_it():
-    """The AE is known by name; the solutions engineer says where she is from, in two words."""
+def test_companies_in_introductions_are_matched_as_the_recognizer_splits_them():
+    """"North Wind Logistics" is the account; with no account on record, "Relay Wise" is
+    still the seller of the AE's e-mail domain (relaywise.io), even when she speaks first."""
     t = assign_roles(transcript(("speaker 1", "Thanks all, this is Priya."),
-                                ("speaker 2", "Hi, I'm Mara, I'm a solutions engineer at Relay Wise."),
-                                ("speaker 3", "And I'm Dana with North Wind Logistics, I run finance.")), DEAL, [])
+                                ("speaker 2", "And I'm Dana with North Wind Logistics, I run finance.")), DEAL, [])
+    assert [s.role for s in t.segments] == [Role.REP, Role.CUSTOMER]
+    no_account = Deal(deal_id="D-2", account="", ae_name="Priya Shah", ae_email="priya.shah@relaywise.io")
+    t = assign_roles(transcript(("speaker 1", "Hi, I'm Mara, I'm a solutions engineer at Relay Wise."),
+                                ("speaker 2", "Great, and this is Priya again."),
+                                ("speaker 3", "Hi both, Dana here, I run finance.")), no_account, [])
     assert [s.role for s in t.segments] == [Role.REP, Role.REP, Role.CUSTOMER]
 
 
