@@ -21,6 +21,7 @@ import numpy as np
 
 from extractors import buying_roles, nlp  # nlp first: it sets the offline environment
 from extractors.corpus import (KINDS, Conversation, asr_conversation, data_version, example_text, load_dev,
+                               source_version,
                                load_train)
 
 VERSION = "turn-classifier.v4"
@@ -345,13 +346,7 @@ def reliability(y: np.ndarray, probs: np.ndarray, edges=(0.5, 0.6, 0.7, 0.8, 0.9
 
 def code_version() -> str:
     """Hash of the trainer's own source: a changed trainer retrains."""
-    import hashlib
-
-    here = Path(__file__).parent
-    digest = hashlib.sha256()
-    for name in ("classifier.py", "corpus.py", "buying_roles.py"):
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()[:12]
+    return source_version("classifier.py", "corpus.py", "buying_roles.py")
 
 
 def is_current(out_dir: Path, train_dir: Path, encoder: str) -> bool:

@@ -103,6 +103,16 @@ def load_dev(folder: Path) -> list[Conversation]:
             for p in sorted(folder.glob("*.json"))]
 
 
+def source_version(*names: str) -> str:
+    """Hash of these modules of `extractors/`: a trained or measured record made by older
+    code is redone."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def data_version(*folders: Path) -> str:
     """Hash of every data file: the artifact records what it was trained on."""
     digest = hashlib.sha256()

@@ -23,15 +23,13 @@ of the training data has too few such turns to measure: docs/extraction.md).
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from extractors.competitors import is_everyday_word, mentions
-from extractors.corpus import Conversation, asr_conversation
+from extractors.corpus import Conversation, asr_conversation, source_version
 
 FILE = "crm_competitors.json"
 
@@ -90,11 +88,7 @@ def measure(convs: list[Conversation], encoder: str, seed: int = 13) -> dict:
 
 def code_version() -> str:
     """Hash of what the measurement runs: the rule, the name match, the recognizer style."""
-    here = Path(__file__).parent
-    digest = hashlib.sha256()
-    for name in ("crm_competitors.py", "competitors.py", "corpus.py"):
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()[:12]
+    return source_version("crm_competitors.py", "competitors.py", "corpus.py")
 
 
 def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: str) -> dict:
@@ -121,32 +115,20 @@ def save(record: dict, directory: Path) -> None:
     os.replace(tmp, directory / FILE)  # a reader never sees half a file
 
 
-@dataclass(frozen=True)
-class ListedCompetitors:
-    """The rule with the confidence its measured precision earns."""
-
-    confidence: float
-
-    @staticmethod
-    def names_in(text: str, listed: list[str]) -> list[str]:
-        return [name for name in listed if name and mentions(text, name)]
-
-
-def load(directory: str) -> ListedCompetitors | None:
-    """The measured rule, or None when training has not measured it (the rule is then off).
-    Read again when the file changes."""
+def confidence(directory: str) -> float | None:
+    """The confidence the rule has earned, or None when `handoff train` has not measured it
+    (the rule is then off). Read again when the file changes."""
     path = Path(directory) / FILE
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
         return None
-    return _load(str(path), stamp)
+    return _confidence(str(path), stamp)
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str, stamp: int) -> ListedCompetitors | None:
+def _confidence(path: str, stamp: int) -> float | None:
     try:
-        record = json.loads(Path(path).read_text())
-        return ListedCompetitors(float(record["confidence"]))
+        return float(json.loads(Path(path).read_text())["confidence"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from extractors import buying_roles, crm_competitors
 from extractors.classifier import load_classifier
 from extractors.commitments import commitment_attributes
-from extractors.competitors import competitor_attributes
+from extractors.competitors import competitor_attributes, mentions
 from extractors.corpus import KINDS, Turn, example_text
 from extractors.nlp import embeddings, sentence_encoder, spacy_pipeline
 from extractors.pain_points import pain_attributes
@@ -142,14 +142,14 @@ def _listed_competitors(turns: list[SpokenTurn], ctx: CallContext, settings: Set
     rule's measured confidence (extractors/crm_competitors.py). Returns the list and the
     (turn, kind) cells found this way; what the classifier found keeps its own confidence."""
     listed = [name for name in (ctx.deal.competitors if ctx.deal else []) if name]
-    rule = crm_competitors.load(str(settings.classifier_dir)) if listed else None
-    if rule is None or rule.confidence < threshold:
+    earned = crm_competitors.confidence(str(settings.classifier_dir)) if listed else None
+    if earned is None or earned < threshold:
         return listed, set()
     j = KINDS.index(ItemKind.COMPETITOR.value)
     found = set()
     for i in crm_competitors.first_mentions([t.text for t in turns], listed, settings.encoder_model):
         if probs[i, j] < threshold:
-            probs[i, j] = rule.confidence
+            probs[i, j] = earned
             found.add((i, j))
     return listed, found
 
@@ -193,7 +193,7 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
         if len(rows) == 1:
             return rows[0][1]
         if (i, j) in by_list:  # found by the CRM list, not the classifier: the sentence naming it
-            rows = [r for r in rows if crm_competitors.ListedCompetitors.names_in(r[1].text, listed)] or rows
+            rows = [r for r in rows if any(mentions(r[1].text, n) for n in listed)] or rows
         return max(rows, key=lambda r: sent_probs[r[0], j])[1] if rows else docs[i][:]
 
     quotes = {(i, j): quote(i, j) for i, j in hits}

@@ -12,7 +12,6 @@ train`, saved beside the classifier.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import os
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from extractors.corpus import Conversation
+from extractors.corpus import Conversation, source_version
 from extractors.nlp import sentence_encoder
 
 FILE = "sides.json"
@@ -31,7 +30,7 @@ MIN_WORDS = 4
 
 def code_version() -> str:
     """Hash of this module: a changed model or feature refits the record."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    return source_version("sides.py")
 
 
 def examples(convs: list[Conversation]) -> tuple[list[str], list[int]]:
