@@ -50,6 +50,8 @@ _GENERIC = {"system", "tool", "tools", "product", "vendor", "platform", "softwar
             "implementation", "support", "service", "provider", "supplier", "agency"}
 _DROP_POS = {"DET", "PRON", "NUM", "ADP", "PART", "PUNCT", "CCONJ", "AUX", "ADJ", "ADV"}
 _NOT_NAMES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "PERSON"}
+_NOT_NAME_WORDS = {"current", "old", "existing", "new", "newer", "other", "whole",
+                   "yours", "ours", "theirs", "mine", "his", "hers"}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -59,11 +61,43 @@ def _rare(word: str, encoder: str) -> bool:
 
 
 def _name_words(chunk) -> list:
-    words = [t for t in chunk if t.pos_ not in _DROP_POS and t.ent_type_ not in _NOT_NAMES
-             and t.lower_ not in {"current", "old", "existing", "new", "newer", "other", "whole"}]
+    """The words of a phrase that can be a name. After an article a leading adjective goes ("a
+    big one"); otherwise adjectives stay, since recognizers split names into common words
+    ("trolley wise", "light speed golf")."""
+    # In a bare phrase ("we looked at light speed golf") a leading adjective is part of the name.
+    seen_noun = not any(t.pos_ == "DET" or t.dep_ == "poss" for t in chunk)
+    words = []
+    for t in chunk:
+        if t.pos_ in ("NOUN", "PROPN"):
+            seen_noun = True
+        if t.ent_type_ in _NOT_NAMES or t.lower_ in _NOT_NAME_WORDS:
+            continue
+        if t.pos_ in _DROP_POS and not (t.pos_ == "ADJ" and seen_noun):
+            continue
+        words.append(t)
     while words and words[-1].lemma_.lower() in _GENERIC:  # "pet desk contract" -> "pet desk"
         words.pop()
     return words if any(t.pos_ in ("NOUN", "PROPN") for t in words) else []
+
+
+def _capitalised(token) -> bool:
+    """Capitalised where capitals carry meaning: not the first word of a sentence."""
+    return token.text[:1].isupper() and not token.is_sent_start
+
+
+def _plain_phrase(chunk, words) -> bool:
+    """An ordinary noun phrase, not a name said bare: one with an article or possessive ("the
+    family", "our volume") or a plural head ("trucks", "printed tickets"). Product names in
+    speech come without articles and are not plurals ("we're on panel track")."""
+    determined = any(t.pos_ == "DET" or t.dep_ == "poss" for t in chunk if t.i < words[0].i)
+    return determined or words[-1].tag_ in ("NNS", "NNPS")
+
+
+def _said_of_us(verb) -> bool:
+    """The verb's subject is a person ("we're on X", "they moved off X"), not a thing
+    ("Datamars was fine on security")."""
+    subjects = [t for t in verb.children if t.dep_ in ("nsubj", "nsubjpass", "expl")]
+    return not subjects or any(t.pos_ == "PRON" for t in subjects)
 
 
 def _pointed_at(chunk) -> bool:
@@ -73,7 +107,7 @@ def _pointed_at(chunk) -> bool:
     if root.dep_ == "pobj":
         governor = head.head.lemma_.lower()
         return head.lower_ in _PREPOSITIONS or \
-            (head.lower_ in ("on", "off") and governor in _PLATFORM_VERBS) or \
+            (head.lower_ in ("on", "off") and governor in _PLATFORM_VERBS and _said_of_us(head.head)) or \
             (head.lower_ == "of" and governor in {"trial", "demo", "quote", "pilot", "version"})
     if root.dep_ in ("dobj", "attr", "conj", "appos"):
         return lemma in _OBJECT_VERBS or head.lower_ in _PREPOSITIONS
@@ -83,19 +117,23 @@ def _pointed_at(chunk) -> bool:
 
 
 def _structural_name(sent, skip: set[str], encoder: str) -> str | None:
-    """The phrase a vendor cue points at; without a cue only a proper noun made of rare words."""
+    """The phrase a vendor cue points at; without a cue only a capitalised phrase of rare words."""
     best, best_score = None, 0
     for chunk in sent.noun_chunks:
         words = _name_words(chunk)
         if not words or chunk.root.pos_ == "PRON":
             continue
+        if any(t.like_num for t in chunk if t.i < words[0].i):  # an amount: "256 kilobits"
+            continue
         text = " ".join(t.text for t in words)
         if text.lower() in skip or all(t.lower_ in skip for t in words):
             continue
         cue = _pointed_at(chunk)
-        proper = chunk.root.pos_ == "PROPN" or chunk.root.ent_type_ in ("ORG", "PRODUCT")
+        proper = any(_capitalised(t) for t in words) or chunk.root.ent_type_ in ("ORG", "PRODUCT")
         rare = any(_rare(t.lemma_, encoder) for t in words)
-        if not (cue or (proper and rare)):
+        # With a vendor cue, common words pass when said bare and singular ("we're on panel
+        # track", not "on a few trucks"); without one, only a capitalised rare word does.
+        if not (proper or rare or not _plain_phrase(chunk, words)) if cue else not (proper and rare):
             continue
         score = 2 * cue + proper + rare
         if score > best_score:

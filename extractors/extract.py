@@ -194,6 +194,9 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
             return rows[0][1]
         if (i, j) in by_list:  # found by the CRM list, not the classifier: the sentence naming it
             rows = [r for r in rows if any(mentions(r[1].text, n) for n in listed)] or rows
+        elif KINDS[j] == ItemKind.COMPETITOR.value:  # the evidence should show who the competitor is
+            rows = [r for r in rows if _attributes(ItemKind.COMPETITOR, r[1], turns[i], ctx, settings)["name"]] \
+                or rows
         return max(rows, key=lambda r: sent_probs[r[0], j])[1] if rows else docs[i][:]
 
     quotes = {(i, j): quote(i, j) for i, j in hits}

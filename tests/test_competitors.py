@@ -44,6 +44,11 @@ def test_people_and_our_own_names_are_never_the_competitor(nlp):
     "we got a demo from your competitor last week",
     "the previous vendor charged us way too much",
     "we went with the cheaper one",
+    # phrases a vendor cue points at that are plainly not names: an article, a plural, an amount
+    "we ran the pilot on a few trucks last year",
+    "we're still on the old servers in the back room",
+    "their system was fine on security honestly",
+    "we talked to maybe 256 customers about it",
 ])
 def test_no_name_rather_than_an_ordinary_noun(nlp, text):
     assert _name(nlp, text) is None
@@ -152,3 +157,20 @@ def test_extraction_quotes_the_sentence_naming_the_listed_competitor(settings):
         and "paperwork" not in item.evidence[0].quote
     assert item.attributes["name"] == "NexHealth" and item.confidence == earned
     assert item.extractor.endswith("+crm-list")
+
+
+@pytest.mark.slow
+def test_the_competitor_quote_is_the_sentence_that_names_it(settings):
+    """The classifier may score another sentence of the turn higher (the verdict); the
+    evidence is the sentence that says who the competitor is, and the name comes from it."""
+    from extractors.extract import CallContext, extract_items
+    from models import ItemKind, Role, Segment, Transcript
+
+    text = ("Honestly we sat through a demo of Quorbit in the spring. It was way too much system for "
+            "a clinic our size and the quote was double what we budgeted, so we walked away.")
+    t = Transcript(segments=[Segment(start=0, end=2, speaker="Priya", role=Role.REP,
+                                     text="Did you look at anything else before us?"),
+                             Segment(start=3, end=12, speaker="Dana", role=Role.CUSTOMER, text=text)])
+    found = [i for i in extract_items(t, CallContext("r"), settings) if i.kind is ItemKind.COMPETITOR]
+    assert len(found) == 1
+    assert "Quorbit" in found[0].evidence[0].quote and found[0].attributes["name"] == "Quorbit"
