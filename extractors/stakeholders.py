@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from extractors.buying_roles import RoleModel
@@ -26,17 +27,55 @@ _SKEPTIC = re.compile(r"\b(skeptic(al)?|not (a )?fan|not convinced|push(es|ed)? 
                       r"doubt|worried|hates?)\b", re.I)
 
 
+# Who someone is to the speaker, right before or after their bare first name: "our cfo marcy",
+# "my bookkeeper pat", "marguerite our ceo". Recognizers write names in lower case, where
+# spaCy's NER does not see them; a census first name in this position is a person.
+_RELATION = (r"(?:boss|partner|dad|father|mom|mother|wife|husband|brother|sister|son|daughter|lawyer|"
+             r"attorney|accountant|bookkeeper|counsel|cfo|ceo|coo|cto|cio|ciso|owner|gm|manager|director|"
+             r"controller|president|superintendent|principal|chair|treasurer|administrator|lead|head)")
+_TITLED = [re.compile(rf"\b(?:our|my|the)\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\s+(?:is\s+)?(?:(?:uh|um)\s+)?([a-z]+)\b"),
+           re.compile(rf"\b([a-z]+)(?:'s|\s+is)?\s+(?:our|my)\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\b")]
+_HONORIFIC = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof."}
+# Who is being spoken to, not about: "Maya, Frank owns the group", "so Ravi hears it".
+_ADDRESSED = re.compile(r"^\W*(?:and\s+|so\s+|okay\s+)?(\w+),|(\w+):|\bfor (\w+)'s benefit|\bso (\w+) hears\b", re.I)
+# Speaking of oneself: firmly ("I'm the one who signs") or in passing ("my company").
+_SELF = re.compile(r"\b(i'm|i am|i'll be|i will be|i'd be)\b", re.I)
+_MINE = re.compile(r"\b(me|my|mine)\b", re.I)
+
+
+@functools.lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """First names of the 1990 US census (the `names` package), lower case."""
+    import importlib.resources
+
+    files = importlib.resources.files("names")
+    return frozenset(line.split()[0].lower() for f in ("dist.male.first", "dist.female.first")
+                     for line in files.joinpath(f).read_text().splitlines() if line.strip())
+
+
+def _entity_name(ent) -> str:
+    """A PERSON entity as a name: a recognizer's stutter gone ("marco marco bellini"), a
+    title of address kept ("Dr. Mendez"), lower case capitalised."""
+    words = [w for n, w in enumerate(ent.text.split()) if n == 0 or w.lower() != ent.text.split()[n - 1].lower()]
+    before = ent.doc[ent.start - 1] if ent.start > ent.sent.start else None
+    if before is not None and before.lower_ in _HONORIFIC:
+        words.insert(0, before.text)
+    name = " ".join(words)
+    return name.title() if name.islower() else name  # ASR writes "jenna"
+
+
 def person_names(sent, known: list[str]) -> list[str]:
     """People the sentence names: spaCy's PERSON entities, completed to a full
     name when one known person has that first name, then known people named in
-    lower-case speech-recogniser text, which spaCy's NER does not see."""
+    lower-case speech-recogniser text, which spaCy's NER does not see, then bare
+    first names next to a title or relation ("our cfo marcy")."""
     names = []
     for ent in sent.ents:
-        if ent.label_ == "PERSON":
-            first = ent.text.split()[0].lower()
+        if ent.label_ == "PERSON" and not ent.root.is_stop:  # "So" at a sentence start
+            name = _entity_name(ent)
+            first = name.split()[0].lower()
             matches = [k for k in known if k.lower().split()[0] == first]
-            name = ent.text.title() if ent.text.islower() else ent.text  # ASR writes "jenna"
-            names.append(matches[0] if len(ent.text.split()) == 1 and len(matches) == 1 else name)
+            names.append(matches[0] if len(name.split()) == 1 and len(matches) == 1 else name)
     if names:
         return names
     low = sent.text.lower()
@@ -46,7 +85,48 @@ def person_names(sent, known: list[str]) -> list[str]:
         if re.search(rf"\b{re.escape(person.lower())}\b", low) or \
                 (len(parts[0]) > 2 and re.search(rf"\b{re.escape(parts[0])}\b", low)):
             found.append((low.find(parts[0]), person))
+    for m in (m for pattern in _TITLED for m in pattern.finditer(low)):
+        word = m.group(1)
+        if word in first_names() and not sent.vocab[word].is_stop and \
+                not any(p.lower().split()[0] == word for _, p in found):  # "so", "will" are words
+            found.append((m.start(1), word.title()))
     return [p for _, p in sorted(found)]
+
+
+def _about(sent, name: str) -> bool:
+    """Whether the sentence is about this person: the name is a subject, or stands beside a
+    title ("our plant manager, Greg Tanaka, owns the budget"), not an object ("ask ruth")."""
+    first = name.split()[-1 if name.split()[0].lower() in _HONORIFIC else 0].lower()
+    for tok in sent:
+        if tok.lower_ == first:
+            while tok.dep_ in ("compound", "flat") and tok.head is not tok:  # "Greg" of "Greg Tanaka"
+                tok = tok.head
+            return tok.dep_ in ("nsubj", "nsubjpass", "appos", "attr") or \
+                tok.head.dep_ in ("nsubj", "nsubjpass") or bool(TITLE.fullmatch(tok.head.text))
+    return False
+
+
+def stakeholder_name(sent, speaker: str, known: list[str]) -> str | None:
+    """Who the stakeholder statement is about, in this order: the speaker introducing
+    themselves ("i'm dolores"); a person who is the sentence's subject or stands beside a
+    title; the speaker saying "I'm" ("I'm the one taking this to Frank"); a bare first name
+    beside a title ("my bookkeeper pat"); the speaker saying "my"; the first person named."""
+    text = sent.text
+    mentioned = person_names(sent, known)
+    first = speaker.lower().split()[0] if speaker else ""
+    if first and (re.search(rf"\b(?:i'm|i am|this is|my name is|it's)\s+{re.escape(first)}\b", text, re.I)
+                  or re.search(rf"^\W*{re.escape(first)}(?:\s+\w+)?\s+(?:i'm|i am|here)\b", text, re.I)):
+        return speaker
+    addressed = {w.lower() for m in _ADDRESSED.finditer(text) for w in m.groups() if w}
+    others = [n for n in mentioned if n.lower() != speaker.lower()
+              and n.split()[0].lower() not in addressed and n.split()[0].lower() != first]
+    titled = {m.group(1) for pattern in _TITLED for m in pattern.finditer(text.lower())}
+    for candidates in ([n for n in others if _about(sent, n)], [speaker] if _SELF.search(text) else [],
+                       [n for n in others if n.split()[0].lower() in titled],
+                       [speaker] if _MINE.search(text) else [], others, mentioned):
+        if candidates:
+            return candidates[0]
+    return None
 
 
 def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | None = None,
@@ -54,10 +134,7 @@ def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | 
     """`known`: the customer-side people of the call and deal (never the seller's);
     `roles`: the buying-role model learned from labelled turns, when there is one."""
     text = sent.text
-    mentioned = person_names(sent, known or [])
-    names = [n for n in mentioned if n.lower() != speaker.lower()] or mentioned
-    first_person = re.search(r"\b(i'm|i am|i'll be|i will be|i'd be|me)\b", text, re.I)
-    name = names[0] if names else (speaker if first_person else None)
+    name = stakeholder_name(sent, speaker, known or [])
     titles = [m.group(0) for m in TITLE.finditer(text)]
     title = titles[0] if titles else None
     role, similarity = roles.predict(text) if roles else nearest(encoder, text, BUYING_ROLES)
