@@ -30,33 +30,46 @@ def role_examples(convs: list[Conversation]) -> list[dict]:
             if "stakeholder" in t.labels and (t.attributes.get("stakeholder") or {}).get("buying_role")]
 
 
-def save(examples: list[dict], directory: Path) -> None:
-    (directory / FILE).write_text(json.dumps(examples, indent=1))
+def save(examples: list[dict], directory: Path, encoder: str) -> None:
+    """The examples and the regression fitted on them: fitting at training time keeps the
+    encoding of every example out of model loading."""
+    record: dict = {"examples": examples}
+    if len(examples) >= MIN_EXAMPLES and len({e["role"] for e in examples}) >= 2:
+        from sklearn.linear_model import LogisticRegression
+
+        vecs = sentence_encoder(encoder).encode([e["text"] for e in examples], normalize_embeddings=True)
+        model = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
+        model.fit(vecs, [e["role"] for e in examples])
+        record.update(classes=[str(c) for c in model.classes_], coef=model.coef_.tolist(),
+                      intercept=model.intercept_.tolist())
+    (directory / FILE).write_text(json.dumps(record, indent=1))
 
 
 class RoleModel:
-    def __init__(self, examples: list[dict], encoder: str):
-        from sklearn.linear_model import LogisticRegression
+    """The fitted multinomial regression: role probabilities from a sentence embedding."""
 
+    def __init__(self, record: dict, encoder: str):
         self.encoder = encoder
-        vecs = sentence_encoder(encoder).encode([e["text"] for e in examples], normalize_embeddings=True)
-        self.model = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
-        self.model.fit(vecs, [e["role"] for e in examples])
+        self.classes = record["classes"]
+        self.coef = np.array(record["coef"])
+        self.intercept = np.array(record["intercept"])
 
     def predict(self, text: str) -> tuple[str, float]:
-        vec = embeddings(self.encoder, [text])
-        probs = self.model.predict_proba(vec)[0]
+        scores = embeddings(self.encoder, [text])[0] @ self.coef.T + self.intercept
+        if len(self.classes) == 2:  # a two-class regression keeps one row: the second class's score
+            scores = np.array([0.0, scores[0]])
+        probs = np.exp(scores - scores.max())
+        probs /= probs.sum()
         best = int(np.argmax(probs))
-        return str(self.model.classes_[best]), float(probs[best])
+        return self.classes[best], float(probs[best])
 
 
 @functools.lru_cache(maxsize=2)
 def load(directory: str, encoder: str) -> RoleModel | None:
-    """The learned role model of a classifier artifact, or None when it has too few examples."""
+    """The learned role model of a classifier artifact, or None when it had too few examples
+    (or predates the saved regression: `handoff train` refits it)."""
     path = Path(directory) / FILE
     if not path.exists():
         return None
-    examples = json.loads(path.read_text())
-    if len(examples) < MIN_EXAMPLES or len({e["role"] for e in examples}) < 2:
-        return None
-    return RoleModel(examples, encoder)
+    record = json.loads(path.read_text())
+    return RoleModel(record, encoder) if isinstance(record, dict) and "coef" in record else None
