@@ -32,9 +32,10 @@ _SKEPTIC = re.compile(r"\b(skeptic(al)?|not (a )?fan|not convinced|push(es|ed)? 
 # spaCy's NER does not see them; a census first name in this position is a person.
 _RELATION = (r"(?:boss|partner|dad|father|mom|mother|wife|husband|brother|sister|son|daughter|lawyer|"
              r"attorney|accountant|bookkeeper|counsel|cfo|ceo|coo|cto|cio|ciso|owner|gm|manager|director|"
-             r"controller|president|superintendent|principal|chair|treasurer|administrator|lead|head)")
+             r"controller|president|superintendent|principal|chair|treasurer|administrator|lead|head|"
+             r"officer|analyst|engineer|architect|coordinator|specialist|vp)")
 _TITLED = [re.compile(rf"\b(?:our|my|the)\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\s+(?:is\s+)?(?:(?:uh|um)\s+)?([a-z]+)\b"),
-           re.compile(rf"\b([a-z]+)(?:'s|\s+is)?\s+(?:our|my)\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\b")]
+           re.compile(rf"\b(?:([a-z]+)\s+)?([a-z]+)(?:'s|\s+is)?\s+(?:our|my)\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\b")]
 _HONORIFIC = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof."}
 # Who is being spoken to, not about: "Maya, Frank owns the group", "so Ravi hears it".
 _ADDRESSED = re.compile(r"^\W*(?:and\s+|so\s+|okay\s+)?(\w+),|(\w+):|\bfor (\w+)'s benefit|\bso (\w+) hears\b", re.I)
@@ -76,7 +77,10 @@ def person_names(sent, known: list[str]) -> list[str]:
             first = name.split()[0].lower()
             matches = [k for k in known if k.lower().split()[0] == first]
             names.append(matches[0] if len(name.split()) == 1 and len(matches) == 1 else name)
-    if names:
+    if names:  # a fuller name beside a title completes an entity's ("jenna" -> "Jenna Arbuckle")
+        for _, titled in _titled_names(sent.text.lower(), sent.vocab):
+            first = titled.split()[0].lower()
+            names = [titled if n.split()[0].lower() == first and len(titled) > len(n) else n for n in names]
         return names
     low = sent.text.lower()
     found = []
@@ -85,12 +89,30 @@ def person_names(sent, known: list[str]) -> list[str]:
         if re.search(rf"\b{re.escape(person.lower())}\b", low) or \
                 (len(parts[0]) > 2 and re.search(rf"\b{re.escape(parts[0])}\b", low)):
             found.append((low.find(parts[0]), person))
-    for m in (m for pattern in _TITLED for m in pattern.finditer(low)):
-        word = m.group(1)
-        if word in first_names() and not sent.vocab[word].is_stop and \
-                not any(p.lower().split()[0] == word for _, p in found):  # "so", "will" are words
-            found.append((m.start(1), word.title()))
+    for start, name in _titled_names(low, sent.vocab):
+        if not any(p.lower().split()[0] == name.split()[0].lower() for _, p in found):
+            found.append((start, name))
     return [p for _, p in sorted(found)]
+
+
+def _titled_names(low: str, vocab) -> list[tuple[int, str]]:
+    """(offset, name) of the bare first names, or first and last names ("keith donnelly our
+    head of revenue ops"), said beside a title or relation; a census first name that is also
+    a stop word ("so", "will") is a word."""
+    def first(word: str | None) -> bool:
+        return bool(word) and word in first_names() and not vocab[word].is_stop
+
+    out = []
+    for m in _TITLED[0].finditer(low):
+        if first(m.group(1)):
+            out.append((m.start(1), m.group(1).title()))
+    for m in _TITLED[1].finditer(low):
+        before, word = m.group(1), m.group(2)
+        if first(word):
+            out.append((m.start(2), word.title()))
+        elif first(before):
+            out.append((m.start(1), f"{before} {word}".title()))
+    return out
 
 
 def _about(sent, name: str) -> bool:
@@ -120,7 +142,7 @@ def stakeholder_name(sent, speaker: str, known: list[str]) -> str | None:
     addressed = {w.lower() for m in _ADDRESSED.finditer(text) for w in m.groups() if w}
     others = [n for n in mentioned if n.lower() != speaker.lower()
               and n.split()[0].lower() not in addressed and n.split()[0].lower() != first]
-    titled = {m.group(1) for pattern in _TITLED for m in pattern.finditer(text.lower())}
+    titled = {name.split()[0].lower() for _, name in _titled_names(text.lower(), sent.vocab)}
     for candidates in ([n for n in others if _about(sent, n)], [speaker] if _SELF.search(text) else [],
                        [n for n in others if n.split()[0].lower() in titled],
                        [speaker] if _MINE.search(text) else [], others, mentioned):
