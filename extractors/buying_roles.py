@@ -33,7 +33,12 @@ def role_examples(convs: list[Conversation]) -> list[dict]:
 def save(examples: list[dict], directory: Path, encoder: str) -> None:
     """The examples and the regression fitted on them: fitting at training time keeps the
     encoding of every example out of model loading."""
-    record: dict = {"examples": examples}
+    (directory / FILE).write_text(json.dumps(_fit(examples, encoder), indent=1))
+
+
+def _fit(examples: list[dict], encoder: str) -> dict:
+    """{examples, encoder[, classes, coef, intercept]}: the regression when there are enough."""
+    record: dict = {"encoder": encoder, "examples": examples}
     if len(examples) >= MIN_EXAMPLES and len({e["role"] for e in examples}) >= 2:
         from sklearn.linear_model import LogisticRegression
 
@@ -42,7 +47,7 @@ def save(examples: list[dict], directory: Path, encoder: str) -> None:
         model.fit(vecs, [e["role"] for e in examples])
         record.update(classes=[str(c) for c in model.classes_], coef=model.coef_.tolist(),
                       intercept=model.intercept_.tolist())
-    (directory / FILE).write_text(json.dumps(record, indent=1))
+    return record
 
 
 class RoleModel:
@@ -66,10 +71,13 @@ class RoleModel:
 
 @functools.lru_cache(maxsize=2)
 def load(directory: str, encoder: str) -> RoleModel | None:
-    """The learned role model of a classifier artifact, or None when it had too few examples
-    (or predates the saved regression: `handoff train` refits it)."""
+    """The learned role model of a classifier artifact, or None when it had too few examples.
+    An artifact from before the regression was saved (a bare list of examples), or one fitted
+    on another encoder's embeddings, is refitted here, at load time, as it used to be."""
     path = Path(directory) / FILE
     if not path.exists():
         return None
     record = json.loads(path.read_text())
-    return RoleModel(record, encoder) if isinstance(record, dict) and "coef" in record else None
+    if isinstance(record, list) or record.get("encoder") != encoder:
+        record = _fit(record if isinstance(record, list) else record["examples"], encoder)
+    return RoleModel(record, encoder) if "coef" in record else None

@@ -49,7 +49,8 @@ _GENERIC = {"system", "tool", "tools", "product", "vendor", "platform", "softwar
             "legal", "boss", "rep", "salesperson", "team", "colleague", "friend", "onboarding",
             "implementation", "support", "service", "provider", "supplier", "agency"}
 _DROP_POS = {"DET", "PRON", "NUM", "ADP", "PART", "PUNCT", "CCONJ", "AUX", "ADJ", "ADV"}
-_NOT_NAMES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "PERSON"}
+_NOT_NAMES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "PERSON",
+              "NORP", "GPE", "LOC", "FAC", "EVENT"}
 _NOT_NAME_WORDS = {"current", "old", "existing", "new", "newer", "other", "whole",
                    "yours", "ours", "theirs", "mine", "his", "hers"}
 
@@ -94,10 +95,12 @@ def _plain_phrase(chunk, words) -> bool:
 
 
 def _said_of_us(verb) -> bool:
-    """The verb's subject is a person ("we're on X", "they moved off X"), not a thing
-    ("Datamars was fine on security")."""
+    """The verb's subject is people ("we're on X"), or a place of work running on something
+    ("the clinic runs on X"); not a thing described ("Datamars was fine on security", "their
+    system was fine on security", "it was fine on security")."""
     subjects = [t for t in verb.children if t.dep_ in ("nsubj", "nsubjpass", "expl")]
-    return not subjects or any(t.pos_ == "PRON" for t in subjects)
+    return not subjects or any(t.lower_ in ("i", "we", "us", "you", "they") or
+                               (t.pos_ == "NOUN" and verb.lemma_ != "be") for t in subjects)
 
 
 def _pointed_at(chunk) -> bool:
@@ -129,11 +132,16 @@ def _structural_name(sent, skip: set[str], encoder: str) -> str | None:
         if text.lower() in skip or all(t.lower_ in skip for t in words):
             continue
         cue = _pointed_at(chunk)
-        proper = any(_capitalised(t) for t in words) or chunk.root.ent_type_ in ("ORG", "PRODUCT")
+        # Capitals count on a bare proper noun ("Kronara"), not in "the Okonkwo family".
+        proper = chunk.root.ent_type_ in ("ORG", "PRODUCT") or \
+            (any(_capitalised(t) and t.pos_ == "PROPN" for t in words) and not _plain_phrase(chunk, words))
         rare = any(_rare(t.lemma_, encoder) for t in words)
         # With a vendor cue, common words pass when said bare and singular ("we're on panel
         # track", not "on a few trucks"); without one, only a capitalised rare word does.
-        if not (proper or rare or not _plain_phrase(chunk, words)) if cue else not (proper and rare):
+        if cue:
+            if not (proper or rare or not _plain_phrase(chunk, words)):
+                continue
+        elif not (proper and rare):
             continue
         score = 2 * cue + proper + rare
         if score > best_score:

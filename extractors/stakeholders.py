@@ -41,17 +41,34 @@ _HONORIFIC = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "pro
 _ADDRESSED = re.compile(r"^\W*(?:and\s+|so\s+|okay\s+)?(\w+),|(\w+):|\bfor (\w+)'s benefit|\bso (\w+) hears\b", re.I)
 # Speaking of oneself: firmly ("I'm the one who signs") or in passing ("my company").
 _SELF = re.compile(r"\b(i'm|i am|i'll be|i will be|i'd be)\b", re.I)
-_MINE = re.compile(r"\b(me|my|mine)\b", re.I)
+# "my" of "my boss", "my cfo" speaks of someone else.
+_MINE = re.compile(rf"\b(me|mine)\b|\bmy\b(?!\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\b)", re.I)
+_NOT_A_PERSON = ("speaker", "channel", "unknown", "spk")  # diarization labels, not names
 
 
-@functools.lru_cache(maxsize=1)
-def first_names() -> frozenset[str]:
-    """First names of the 1990 US census (the `names` package), lower case."""
+@functools.lru_cache(maxsize=2)
+def _census(*files: str) -> frozenset[str]:
     import importlib.resources
 
-    files = importlib.resources.files("names")
-    return frozenset(line.split()[0].lower() for f in ("dist.male.first", "dist.female.first")
-                     for line in files.joinpath(f).read_text().splitlines() if line.strip())
+    folder = importlib.resources.files("names")
+    return frozenset(line.split()[0].lower() for f in files
+                     for line in folder.joinpath(f).read_text().splitlines() if line.strip())
+
+
+def first_names() -> frozenset[str]:
+    """First names of the 1990 US census (the `names` package), lower case."""
+    return _census("dist.male.first", "dist.female.first")
+
+
+def last_names() -> frozenset[str]:
+    """Surnames of the 1990 US census (the `names` package), lower case."""
+    return _census("dist.all.last")
+
+
+def _first(name: str) -> str:
+    """The first name of a name, past a title of address ("Dr. Ana Mendez" -> "ana")."""
+    words = [w for w in name.lower().split() if w not in _HONORIFIC]
+    return words[0] if words else ""
 
 
 def _entity_name(ent) -> str:
@@ -74,13 +91,14 @@ def person_names(sent, known: list[str]) -> list[str]:
     for ent in sent.ents:
         if ent.label_ == "PERSON" and not ent.root.is_stop:  # "So" at a sentence start
             name = _entity_name(ent)
-            first = name.split()[0].lower()
-            matches = [k for k in known if k.lower().split()[0] == first]
+            matches = [k for k in known if _first(k) == _first(name)]
             names.append(matches[0] if len(name.split()) == 1 and len(matches) == 1 else name)
     if names:  # a fuller name beside a title completes an entity's ("jenna" -> "Jenna Arbuckle")
-        for _, titled in _titled_names(sent.text.lower(), sent.vocab):
-            first = titled.split()[0].lower()
-            names = [titled if n.split()[0].lower() == first and len(titled) > len(n) else n for n in names]
+        for _, titled in _titled_names(sent):
+            same = [n for n in names if _first(n) == _first(titled)]
+            if not same:
+                names.append(titled)
+            names = [titled if n in same and len(titled) > len(n) else n for n in names]
         return names
     low = sent.text.lower()
     found = []
@@ -89,36 +107,45 @@ def person_names(sent, known: list[str]) -> list[str]:
         if re.search(rf"\b{re.escape(person.lower())}\b", low) or \
                 (len(parts[0]) > 2 and re.search(rf"\b{re.escape(parts[0])}\b", low)):
             found.append((low.find(parts[0]), person))
-    for start, name in _titled_names(low, sent.vocab):
-        if not any(p.lower().split()[0] == name.split()[0].lower() for _, p in found):
+    for start, name in _titled_names(sent):
+        if not any(_first(p) == _first(name) for _, p in found):
             found.append((start, name))
     return [p for _, p in sorted(found)]
 
 
-def _titled_names(low: str, vocab) -> list[tuple[int, str]]:
+def _titled_names(sent) -> list[tuple[int, str]]:
     """(offset, name) of the bare first names, or first and last names ("keith donnelly our
-    head of revenue ops"), said beside a title or relation; a census first name that is also
-    a stop word ("so", "will") is a word."""
-    def first(word: str | None) -> bool:
-        return bool(word) and word in first_names() and not vocab[word].is_stop
+    head of revenue ops"), said beside a title or relation. The name must be a census first
+    name, not read as an adjective ("the owner is frank about it"); before the title, where
+    verbs stand too ("grant my manager access"), it must be read as a noun. spaCy often tags a
+    lower-case name after a title as a verb ("our lawyer lorraine to read"), so that is not
+    asked there. A surname must be a census surname ("jenna that our..." is not a name)."""
+    low = sent.text.lower()
+    tokens = {tok.idx - sent.start_char: tok for tok in sent}
+
+    def first(word: str | None, offset: int, before_title: bool) -> bool:
+        tok = tokens.get(offset)
+        return bool(word) and word in first_names() and tok is not None and not tok.is_stop and \
+            (tok.pos_ in ("PROPN", "NOUN") if before_title else tok.pos_ not in ("ADJ", "ADV"))
 
     out = []
     for m in _TITLED[0].finditer(low):
-        if first(m.group(1)):
+        if first(m.group(1), m.start(1), False):
             out.append((m.start(1), m.group(1).title()))
     for m in _TITLED[1].finditer(low):
         before, word = m.group(1), m.group(2)
-        if first(word):
-            out.append((m.start(2), word.title()))
-        elif first(before):
+        if first(before, m.start(1), True) and word in last_names() and \
+                not getattr(tokens.get(m.start(2)), "is_stop", True):
             out.append((m.start(1), f"{before} {word}".title()))
+        elif first(word, m.start(2), True):
+            out.append((m.start(2), word.title()))
     return out
 
 
 def _about(sent, name: str) -> bool:
     """Whether the sentence is about this person: the name is a subject, or stands beside a
     title ("our plant manager, Greg Tanaka, owns the budget"), not an object ("ask ruth")."""
-    first = name.split()[-1 if name.split()[0].lower() in _HONORIFIC else 0].lower()
+    first = _first(name)
     for tok in sent:
         if tok.lower_ == first:
             while tok.dep_ in ("compound", "flat") and tok.head is not tok:  # "Greg" of "Greg Tanaka"
@@ -133,19 +160,23 @@ def stakeholder_name(sent, speaker: str, known: list[str]) -> str | None:
     themselves ("i'm dolores"); a person who is the sentence's subject or stands beside a
     title; the speaker saying "I'm" ("I'm the one taking this to Frank"); a bare first name
     beside a title ("my bookkeeper pat"); the speaker saying "my"; the first person named."""
-    text = sent.text
+    text = sent.text.replace("\u2019", "'")  # "I’m"
     mentioned = person_names(sent, known)
-    first = speaker.lower().split()[0] if speaker else ""
+    speaker = (speaker or "").strip()
+    if speaker.lower().startswith(_NOT_A_PERSON):
+        speaker = ""
+    first = _first(speaker)
     if first and (re.search(rf"\b(?:i'm|i am|this is|my name is|it's)\s+{re.escape(first)}\b", text, re.I)
                   or re.search(rf"^\W*{re.escape(first)}(?:\s+\w+)?\s+(?:i'm|i am|here)\b", text, re.I)):
         return speaker
     addressed = {w.lower() for m in _ADDRESSED.finditer(text) for w in m.groups() if w}
-    others = [n for n in mentioned if n.lower() != speaker.lower()
-              and n.split()[0].lower() not in addressed and n.split()[0].lower() != first]
-    titled = {name.split()[0].lower() for _, name in _titled_names(text.lower(), sent.vocab)}
-    for candidates in ([n for n in others if _about(sent, n)], [speaker] if _SELF.search(text) else [],
-                       [n for n in others if n.split()[0].lower() in titled],
-                       [speaker] if _MINE.search(text) else [], others, mentioned):
+    named = [n for n in mentioned if _first(n) not in addressed]
+    others = [n for n in named if n.lower() != speaker.lower() and _first(n) != first]
+    titled = {_first(name) for _, name in _titled_names(sent)}
+    me = [speaker] if speaker else []
+    for candidates in ([n for n in others if _about(sent, n)], me if _SELF.search(text) else [],
+                       [n for n in others if _first(n) in titled], me if _MINE.search(text) else [],
+                       others, named):
         if candidates:
             return candidates[0]
     return None

@@ -32,6 +32,10 @@ def test_name_in_bare_lower_case_text(nlp, text, expected):
     assert _name(nlp, text) == expected
 
 
+def test_a_workplace_on_a_system_is_a_cue(nlp):
+    assert _name(nlp, "the whole clinic runs on zentrio right now") == "zentrio"
+
+
 def test_people_and_our_own_names_are_never_the_competitor(nlp):
     text = "marisol wants us to compare this with brightvane before friday"
     assert _name(nlp, text, exclude=["Marisol Ortega"]) == "brightvane"
@@ -49,6 +53,8 @@ def test_people_and_our_own_names_are_never_the_competitor(nlp):
     "we're still on the old servers in the back room",
     "their system was fine on security honestly",
     "we talked to maybe 256 customers about it",
+    "it was fine on security honestly",
+    "Honestly the Okonkwo family runs the place, and the quote was too high.",
 ])
 def test_no_name_rather_than_an_ordinary_noun(nlp, text):
     assert _name(nlp, text) is None

@@ -44,6 +44,23 @@ def test_who_the_statement_is_about(nlp, text, speaker, known, expected):
     assert _name(nlp, text, speaker, known) == expected
 
 
+@pytest.mark.parametrize("text,speaker,known", [
+    ("to be frank our cfo hates the per seat price", "Owen Hale", []),  # "frank" is a word here
+    ("we need to grant my manager admin access first", "Owen Hale", []),
+    ("my boss signs off on anything over ten grand", "Owen Hale", []),  # about the boss, unnamed
+    ("Sarah, can you send the security docs over?", "Owen Hale", ["Sarah Quill"]),  # addressed
+    ("i'm the one who signs anything over fifty k", "Speaker 1", []),  # a diarization label
+    ("i'm the one who signs anything over fifty k", "   ", []),
+])
+def test_no_name_rather_than_a_wrong_one(nlp, text, speaker, known):
+    assert _name(nlp, text, speaker, known) is None
+
+
+def test_a_surname_must_be_one(nlp):
+    """Only a census surname completes a first name before "our <title>"."""
+    assert _name(nlp, "i told jenna that our director wants the numbers", "Owen Hale") != "Jenna That"
+
+
 def test_the_first_name_list_holds_names_not_just_words():
     names = first_names()
     assert len(names) > 4000 and {"marcy", "lorraine", "phil"} <= names
