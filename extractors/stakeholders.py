@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from extractors.buying_roles import RoleModel
 from extractors.prototypes import BUYING_ROLES, nearest
@@ -34,8 +35,9 @@ _RELATION = (r"(?:boss|partner|dad|father|mom|mother|wife|husband|brother|sister
              r"attorney|accountant|bookkeeper|counsel|cfo|ceo|coo|cto|cio|ciso|owner|gm|manager|director|"
              r"controller|president|superintendent|principal|chair|treasurer|administrator|lead|head|"
              r"officer|analyst|engineer|architect|coordinator|specialist|vp)")
-_TITLED = [re.compile(rf"\b(?:our|my|the)\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\s+(?:is\s+)?(?:(?:uh|um)\s+)?([a-z]+)\b"),
-           re.compile(rf"\b(?:([a-z]+)\s+)?([a-z]+)(?:'s|\s+is)?\s+(?:our|my)\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\b")]
+_WORD = r"[^\W\d_]+"  # letters, accented ones too ("zoë")
+_TITLED = [re.compile(rf"\b(?:our|my|the)\s+(?:{_WORD}\s+){{0,2}}?{_RELATION}\s+(?:is\s+)?(?:(?:uh|um)\s+)?({_WORD})\b"),
+           re.compile(rf"\b(?:({_WORD})\s+)?({_WORD})(?:'s|\s+is)?\s+(?:our|my)\s+(?:{_WORD}\s+){{0,2}}?{_RELATION}\b")]
 _HONORIFIC = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof."}
 # Who is being spoken to, not about: "Maya, Frank owns the group", "so Ravi hears it".
 _ADDRESSED = re.compile(r"^\W*(?:and\s+|so\s+|okay\s+)?(\w+),|(\w+):|\bfor (\w+)'s benefit|\bso (\w+) hears\b", re.I)
@@ -63,6 +65,11 @@ def first_names() -> frozenset[str]:
 def last_names() -> frozenset[str]:
     """Surnames of the 1990 US census (the `names` package), lower case."""
     return _census("dist.all.last")
+
+
+def _plain(word: str) -> str:
+    """The word without accents, as the census lists write names ("zoë" -> "zoe")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def _first(name: str) -> str:
@@ -125,7 +132,7 @@ def _titled_names(sent) -> list[tuple[int, str]]:
 
     def first(word: str | None, offset: int, before_title: bool) -> bool:
         tok = tokens.get(offset)
-        return bool(word) and word in first_names() and tok is not None and not tok.is_stop and \
+        return bool(word) and _plain(word) in first_names() and tok is not None and not tok.is_stop and \
             (tok.pos_ in ("PROPN", "NOUN") if before_title else tok.pos_ not in ("ADJ", "ADV"))
 
     out = []
@@ -134,7 +141,7 @@ def _titled_names(sent) -> list[tuple[int, str]]:
             out.append((m.start(1), m.group(1).title()))
     for m in _TITLED[1].finditer(low):
         before, word = m.group(1), m.group(2)
-        if first(before, m.start(1), True) and word in last_names() and \
+        if first(before, m.start(1), True) and _plain(word) in last_names() and \
                 not getattr(tokens.get(m.start(2)), "is_stop", True):
             out.append((m.start(1), f"{before} {word}".title()))
         elif first(word, m.start(2), True):

@@ -24,6 +24,7 @@ def _name(nlp, text: str, speaker: str, known=()):
     ("also our cfo marcy is gonna want the numbers before anything gets signed", "Owen Hale", [], "Marcy"),
     ("i'd need to loop in my bookkeeper pat on the payment terms", "Owen Hale", [], "Pat"),
     ("so the one pushing this is wendell ashcroft our head of fleet ops", "Owen Hale", [], "Wendell Ashcroft"),
+    ("honestly our controller zoë has to see the numbers first", "Owen Hale", [], "Zoë"),  # accented
     ("so our director will sign it once legal is done", "Owen Hale", [], None),  # "will" is a word
     # the person a title stands beside, not the speaker who mentions themselves in passing
     ("It's me and Rosa on the shortlist, but our plant manager, Gideon Marsh, owns the budget.",
