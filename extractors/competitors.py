@@ -66,7 +66,7 @@ def _name_words(chunk) -> list:
     big one"); otherwise adjectives stay, since recognizers split names into common words
     ("trolley wise", "light speed golf")."""
     # In a bare phrase ("we looked at light speed golf") a leading adjective is part of the name.
-    seen_noun = not any(t.pos_ == "DET" or t.dep_ == "poss" for t in chunk)
+    seen_noun = not _determined(chunk, len(chunk))
     words = []
     for t in chunk:
         if t.pos_ in ("NOUN", "PROPN"):
@@ -81,6 +81,11 @@ def _name_words(chunk) -> list:
     return words if any(t.pos_ in ("NOUN", "PROPN") for t in words) else []
 
 
+def _determined(chunk, before: int) -> bool:
+    """An article or possessive among the phrase's first `before` words ("the", "our")."""
+    return any(t.pos_ == "DET" or t.dep_ == "poss" for t in chunk[:before])
+
+
 def _capitalised(token) -> bool:
     """Capitalised where capitals carry meaning: not the first word of a sentence."""
     return token.text[:1].isupper() and not token.is_sent_start
@@ -90,8 +95,7 @@ def _plain_phrase(chunk, words) -> bool:
     """An ordinary noun phrase, not a name said bare: one with an article or possessive ("the
     family", "our volume") or a plural head ("trucks", "printed tickets"). Product names in
     speech come without articles and are not plurals ("we're on panel track")."""
-    determined = any(t.pos_ == "DET" or t.dep_ == "poss" for t in chunk if t.i < words[0].i)
-    return determined or words[-1].tag_ in ("NNS", "NNPS")
+    return _determined(chunk, words[0].i - chunk.start) or words[-1].tag_ in ("NNS", "NNPS")
 
 
 def _said_of_us(verb) -> bool:

@@ -25,7 +25,7 @@ from extractors.corpus import KINDS, Turn, example_text
 from extractors.nlp import embeddings, sentence_encoder, spacy_pipeline
 from extractors.pain_points import pain_attributes
 from extractors.risks import risk_attributes
-from extractors.stakeholders import stakeholder_attributes
+from extractors.stakeholders import is_person_name, stakeholder_attributes
 from extractors.success_criteria import criterion_attributes
 from models import Deal, Evidence, Item, ItemKind, Role, Segment, Side, Transcript
 from pipeline.settings import Settings
@@ -77,11 +77,6 @@ def clean_text(text: str) -> str:
     text = _FILLERS.sub("", text).strip(" ,")
     text = re.sub(r"\s+", " ", text)
     return text[:1].upper() + text[1:] if text else text
-
-
-def _is_name(label: str) -> bool:
-    """A real name, not a diarization label ("speaker 1", "channel 2", "unknown")."""
-    return bool(label) and not label.lower().startswith(("speaker", "channel", "unknown", "spk"))
 
 
 def _side(role: Role) -> Side:
@@ -162,7 +157,7 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
         return []
     if not ctx.customers:
         ctx = dataclasses.replace(ctx, customers=list(dict.fromkeys(
-            t.speaker for t in turns if t.role is Role.CUSTOMER and _is_name(t.speaker))))
+            t.speaker for t in turns if t.role is Role.CUSTOMER and is_person_name(t.speaker))))
     conv = [Turn(t.speaker, t.role.value, t.text) for t in turns]
     probs = classifier.probabilities([example_text(conv, i) for i in range(len(conv))])
     # Per-kind thresholds tuned at training time, unless the user sets one for all.
@@ -188,6 +183,15 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
             sent_pairs.append((f"{conv[i].role}: {sent.text}", context))
     sent_probs = classifier.probabilities(sent_pairs) if sent_pairs else None
 
+    memo: dict = {}
+
+    def attributes(i: int, kind: ItemKind, sent) -> dict:
+        """A sentence's attributes, once: choosing a competitor quote already reads them."""
+        key = (i, kind, sent.start)
+        if key not in memo:
+            memo[key] = _attributes(kind, sent, turns[i], ctx, settings)
+        return memo[key]
+
     def quote(i: int, j: int):
         rows = sentences[i]
         if len(rows) == 1:
@@ -195,8 +199,7 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
         if (i, j) in by_list:  # found by the CRM list, not the classifier: the sentence naming it
             rows = [r for r in rows if any(mentions(r[1].text, n) for n in listed)] or rows
         elif KINDS[j] == ItemKind.COMPETITOR.value:  # the evidence should show who the competitor is
-            rows = [r for r in rows if _attributes(ItemKind.COMPETITOR, r[1], turns[i], ctx, settings)["name"]] \
-                or rows
+            rows = [r for r in rows if attributes(i, ItemKind.COMPETITOR, r[1])["name"]] or rows
         return max(rows, key=lambda r: sent_probs[r[0], j])[1] if rows else docs[i][:]
 
     quotes = {(i, j): quote(i, j) for i, j in hits}
@@ -209,7 +212,7 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
         start, end = _span_times(turn, sent.start_char, sent.end_char)
         items.append(Item(
             kind=kind, text=clean_text(sent.text), confidence=float(probs[i, j]),
-            stated_by=_side(turn.role), attributes=_attributes(kind, sent, turn, ctx, settings),
+            stated_by=_side(turn.role), attributes=attributes(i, kind, sent),
             extractor=f"{classifier.name}+crm-list" if (i, j) in by_list else classifier.name,
             evidence=[Evidence(recording_id=ctx.recording_id, start=start, end=end,
                                speaker=turn.speaker, role=turn.role.value, quote=sent.text.strip())]))

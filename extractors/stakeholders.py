@@ -45,7 +45,7 @@ _ADDRESSED = re.compile(r"^\W*(?:and\s+|so\s+|okay\s+)?(\w+),|(\w+):|\bfor (\w+)
 _SELF = re.compile(r"\b(i'm|i am|i'll be|i will be|i'd be)\b", re.I)
 # "my" of "my boss", "my cfo" speaks of someone else.
 _MINE = re.compile(rf"\b(me|mine)\b|\bmy\b(?!\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\b)", re.I)
-_NOT_A_PERSON = ("speaker", "channel", "unknown", "spk")  # diarization labels, not names
+
 
 
 @functools.lru_cache(maxsize=2)
@@ -70,6 +70,11 @@ def last_names() -> frozenset[str]:
 def _plain(word: str) -> str:
     """The word without accents, as the census lists write names ("zoë" -> "zoe")."""
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def is_person_name(label: str) -> bool:
+    """A real name, not a diarization label ("speaker 1", "channel 2", "unknown")."""
+    return bool(label) and not label.lower().startswith(("speaker", "channel", "unknown", "spk"))
 
 
 def _first(name: str) -> str:
@@ -170,7 +175,7 @@ def stakeholder_name(sent, speaker: str, known: list[str]) -> str | None:
     text = sent.text.replace("\u2019", "'")  # "I’m"
     mentioned = person_names(sent, known)
     speaker = (speaker or "").strip()
-    if speaker.lower().startswith(_NOT_A_PERSON):
+    if not is_person_name(speaker):
         speaker = ""
     first = _first(speaker)
     if first and (re.search(rf"\b(?:i'm|i am|this is|my name is|it's)\s+{re.escape(first)}\b", text, re.I)
