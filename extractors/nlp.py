@@ -66,10 +66,16 @@ def sentence_encoder(spec: str):
 
 @functools.lru_cache(maxsize=2)
 def _sentence_encoder(spec: str):
-    from sentence_transformers import SentenceTransformer
+    from extractors import pooled_encoder
 
     try:
-        return SentenceTransformer(encoder_path(spec), device="cpu")
+        path = encoder_path(spec)
+        fast = pooled_encoder.load(path)
+        if fast is not None:
+            return fast
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(path, device="cpu")
     except Exception as exc:
         raise NLPModelError(f"cannot load sentence encoder {spec!r}: {exc}") from exc
 
