@@ -296,6 +296,11 @@ def _mentions(segments: list[Segment], label: str, name: str) -> int:
 
 # Speakers' seller scores must be at least this far apart for what they say to split the sides.
 MIN_SIDE_GAP = 0.1
+# Once the seller's side is known, another speaker whose speech scores at least this is a second
+# seller. Chosen on training part G with the side model fitted on parts A-F only (4 of 7 second
+# sellers found, 0 of 34 customers taken); on the dev calls, never trained on: 6 of 7 found,
+# 2 of 32 customers taken (docs/transcription.md).
+SECOND_SELLER_MIN = 0.6
 
 
 def split_by_speech(labels: list[str], scores: dict[str, float]) -> dict[str, Role]:
@@ -324,9 +329,12 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
     Evidence, strongest first: the channel of a stereo call; a speaker label or
     self-introduction naming one of the seller's people (the deal's AE and CSM,
     `rep_names`); an introduction "from <company>"; a speaker who names the
-    seller's company (first person talk about the product). When only one side
-    is known, everyone else is the other side. When nothing is known, how
-    seller-like each speaker talks (`speech_scores`, called only then: scoring
+    seller's company (first person talk about the product). When only the
+    seller's side is known, a speaker who talks clearly like a seller
+    (`speech_scores` >= SECOND_SELLER_MIN) is a second seller and everyone else
+    is the customer's; when only the customer's is known, everyone else is the
+    seller's. When nothing is known, how
+    seller-like each speaker talks (`speech_scores`, called at most once: scoring
     loads a sentence encoder and reads every segment) decides where it is clear; failing that, the person who opens the call is
     taken as the host, which in a sales call is the rep.
     """
@@ -364,11 +372,19 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
         if talks_vendor and max(talks_vendor.values()) > 0:
             roles[max(talks_vendor, key=talks_vendor.get)] = Role.REP
     labels = [lab for lab in labels if lab != "unknown"]
+    scores: dict[str, float] | None = None
     if not roles and speech_scores is not None:
         # Nothing named a side: speech is a better guess than "the host opens the call".
-        roles.update(split_by_speech(labels, speech_scores()))
+        scores = speech_scores()
+        roles.update(split_by_speech(labels, scores))
     if any(r is Role.REP for r in roles.values()):
-        # Once the seller's side is known, everyone else on the call is the customer's.
+        unplaced = [label for label in labels if label not in roles]
+        if unplaced and speech_scores is not None:
+            # A second seller (a solutions engineer who never names the company) talks like one.
+            scores = speech_scores() if scores is None else scores
+            roles.update({label: Role.REP for label in unplaced
+                          if scores.get(label, 0.0) >= SECOND_SELLER_MIN})
+        # Everyone else on the call is the customer's.
         for label in labels:
             roles.setdefault(label, Role.CUSTOMER)
     elif any(r is Role.CUSTOMER for r in roles.values()):

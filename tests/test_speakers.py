@@ -255,17 +255,33 @@ def test_when_nothing_names_a_side_the_most_seller_like_speaker_is_the_rep():
 
 
 def test_speech_never_overrules_a_named_side_and_an_unclear_split_decides_nothing():
-    from pipeline.speakers import split_by_speech
+    from pipeline.speakers import SECOND_SELLER_MIN, split_by_speech
 
-    # The AE is known from the CRM: speech is not even scored, so a customer who sounds like a
-    # seller stays the customer.
+    # The AE is known from the CRM and the customer named her company: speech cannot move either.
+    # Of the two speakers nothing names, the one who talks clearly like a seller is a second
+    # seller (a solutions engineer), the other the customer's. Speech is scored once.
+    calls = []
+
+    def scores() -> dict[str, float]:
+        calls.append(1)
+        return {"Priya Shah": 0.2, "speaker 2": 0.9, "speaker 3": SECOND_SELLER_MIN - 0.05,
+                "speaker 4": SECOND_SELLER_MIN + 0.05}
+
+    t = transcript(("Priya Shah", "Tom, take it away."),
+                   ("speaker 2", "Hi, I'm Dana from Northwind Logistics. How does the NetSuite sync work?"),
+                   ("speaker 3", "Is that our data?"),
+                   ("speaker 4", "It syncs every fifteen minutes, and you set the approval rules per region."))
+    roles = assign_roles(t, DEAL, [], speech_scores=scores)
+    assert [s.role for s in roles.segments] == [Role.REP, Role.CUSTOMER, Role.CUSTOMER, Role.REP]
+    assert len(calls) == 1
+    # Every speaker placed by the CRM or an introduction: speech is not even scored.
+
     def never_called() -> dict[str, float]:
-        raise AssertionError("speech scored although the CRM names a side")
+        raise AssertionError("speech scored although every speaker is placed")
 
-    t = transcript(("Priya Shah", "Tom, take it away."), ("speaker 2", "How does the NetSuite sync work?"),
-                   ("speaker 3", "Is that our data?"))
-    roles = assign_roles(t, DEAL, [], speech_scores=never_called)
-    assert [s.role for s in roles.segments] == [Role.REP, Role.CUSTOMER, Role.CUSTOMER]
+    t = transcript(("Priya Shah", "Thanks for joining."), ("speaker 2", "Hi, I'm Dana from Northwind Logistics."))
+    assert [s.role for s in assign_roles(t, DEAL, [], speech_scores=never_called).segments] == \
+        [Role.REP, Role.CUSTOMER]
     assert split_by_speech(["a", "b", "c"], {"a": 0.50, "b": 0.55, "c": 0.58}) == {}  # gap too narrow
     assert split_by_speech(["a", "b"], {"a": 0.10, "b": 0.35}) == {}  # nobody sounds like a seller
     assert split_by_speech(["a"], {"a": 0.9}) == {}
