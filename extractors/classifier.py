@@ -315,7 +315,8 @@ def train(cfg: TrainConfig, log=print) -> dict:
     encoder.save_pretrained(cfg.out_dir)
     tokenizer.save_pretrained(cfg.out_dir)
     torch.save(model.head.state_dict(), cfg.out_dir / "head.pt")
-    buying_roles.save(buying_roles.role_examples(fit + held), cfg.out_dir, cfg.encoder)
+    buying_roles.save(buying_roles.role_examples(fit + held), cfg.out_dir, cfg.encoder,
+                      buying_roles.speaker_examples(fit + held))
     (cfg.out_dir / "meta.json").write_text(json.dumps(meta, indent=2))
     return meta
 

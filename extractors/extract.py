@@ -45,6 +45,8 @@ class CallContext:
     people: list[str] = field(default_factory=list)
     # Customer-side people heard in the call: names spaCy misses in lower-case ASR text.
     customers: list[str] = field(default_factory=list)
+    # What each named customer-side speaker said: a stakeholder's buying role shows in it.
+    speech: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -104,7 +106,8 @@ def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settin
         return criterion_attributes(sent)
     if kind is ItemKind.STAKEHOLDER:
         return stakeholder_attributes(sent, turn.speaker, settings.encoder_model, ctx.customers,
-                                      buying_roles.load(str(settings.classifier_dir), settings.encoder_model))
+                                      buying_roles.load(str(settings.classifier_dir), settings.encoder_model),
+                                      ctx.speech)
     if kind is ItemKind.RISK:
         return risk_attributes(sent, settings.encoder_model, ctx.customers)
     if kind is ItemKind.COMPETITOR:
@@ -158,6 +161,12 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
     if not ctx.customers:
         ctx = dataclasses.replace(ctx, customers=list(dict.fromkeys(
             t.speaker for t in turns if t.role is Role.CUSTOMER and is_person_name(t.speaker))))
+    if not ctx.speech:
+        speech: dict[str, list[str]] = {}
+        for t in turns:
+            if t.role is not Role.REP and is_person_name(t.speaker):
+                speech.setdefault(t.speaker, []).append(t.text)
+        ctx = dataclasses.replace(ctx, speech=speech)
     conv = [Turn(t.speaker, t.role.value, t.text) for t in turns]
     probs = classifier.probabilities([example_text(conv, i) for i in range(len(conv))])
     # Per-kind thresholds tuned at training time, unless the user sets one for all.

@@ -194,15 +194,29 @@ def stakeholder_name(sent, speaker: str, known: list[str]) -> str | None:
     return None
 
 
+def own_words(name: str | None, speech: dict[str, list[str]]) -> list[str]:
+    """What the named person said in the call: their speaker label is the full name, or the
+    name given is the first name of exactly one speaker."""
+    if not name:
+        return []
+    if name in speech:
+        return speech[name]
+    first = _first(name)
+    matches = [label for label in speech if _first(label) == first]
+    return speech[matches[0]] if len(matches) == 1 and " " not in name.strip() else []
+
+
 def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | None = None,
-                           roles: RoleModel | None = None) -> dict:
+                           roles: RoleModel | None = None, speech: dict[str, list[str]] | None = None) -> dict:
     """`known`: the customer-side people of the call and deal (never the seller's);
-    `roles`: the buying-role model learned from labelled turns, when there is one."""
+    `roles`: the buying-role model learned from labelled turns, when there is one;
+    `speech`: what each named speaker said in the call (their role shows in it too)."""
     text = sent.text
     name = stakeholder_name(sent, speaker, known or [])
     titles = [m.group(0) for m in TITLE.finditer(text)]
     title = titles[0] if titles else None
-    role, similarity = roles.predict(text) if roles else nearest(encoder, text, BUYING_ROLES)
+    role, similarity = roles.predict(text, own_words(name, speech or {})) if roles \
+        else nearest(encoder, text, BUYING_ROLES)
     if _SKEPTIC.search(text):
         role = "skeptic"
     elif title:

@@ -69,3 +69,76 @@ def test_two_roles_and_an_old_artifact(tmp_path):
         probs = fitted.predict_proba(embeddings(ENCODER, [text]))[0]
         role, confidence = model.predict(text)
         assert role == fitted.classes_[int(np.argmax(probs))] and abs(confidence - probs.max()) < 1e-6
+
+
+def _speakers() -> list[dict]:
+    """Each written example paired with the next of its role: what a speaker of that role says."""
+    rows = []
+    for role in ("economic_buyer", "end_user", "technical_evaluator"):
+        texts = [e["text"] for e in EXAMPLES if e["role"] == role]
+        rows += [{"texts": [texts[i], texts[(i + 1) % len(texts)]], "role": role} for i in range(len(texts))]
+    return rows
+
+
+def test_a_speakers_own_words_are_mixed_in_with_equal_weight(tmp_path):
+    """The saved speech regression is applied to the mean embedding of the person's turns and
+    mixed log-linearly with the mention's; too little speech leaves the mention alone."""
+    from sklearn.linear_model import LogisticRegression
+
+    speakers = _speakers()
+    buying_roles.save(EXAMPLES, tmp_path, ENCODER, speakers)
+    buying_roles.load.cache_clear()
+    model = buying_roles.load(str(tmp_path), ENCODER)
+    assert model is not None and model.speech is not None
+
+    def fit(vecs, roles):
+        return LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(vecs, roles)
+
+    mention = fit(embeddings(ENCODER, [e["text"] for e in EXAMPLES]), [e["role"] for e in EXAMPLES])
+    speech = fit(np.stack([embeddings(ENCODER, s["texts"]).mean(0) for s in speakers]),
+                 [s["role"] for s in speakers])
+    text = "she'll be the one looking at it most"
+    own = ["every morning i go through the whole schedule by hand", "i spend my day in that screen honestly"]
+    pm = mention.predict_proba(embeddings(ENCODER, [text]))[0]
+    ps = speech.predict_proba(embeddings(ENCODER, own).mean(0)[None, :])[0]
+    mixed = np.sqrt(pm * ps)
+    mixed /= mixed.sum()
+    role, confidence = model.predict(text, own)
+    assert role == mention.classes_[int(np.argmax(mixed))] and abs(confidence - mixed.max()) < 1e-6
+    # One long turn (and any number of "yeah"s) is not enough speech to go on.
+    assert model.predict(text, own[:1] + ["yeah", "sure thing"]) == model.predict(text)
+
+
+def test_speaker_examples_need_a_labelled_stakeholder_who_speaks():
+    from extractors.corpus import Conversation, Turn
+
+    def person(name: str, role: str) -> dict:
+        return {"stakeholder": {"name": name, "buying_role": role}}
+
+    conv = Conversation("c1", [
+        Turn("Ana Ruiz", "customer", "so the approvals all sit with me in the end", ["stakeholder"],
+             person("Ana Ruiz", "economic_buyer")),
+        Turn("Ana Ruiz", "customer", "and i want the quarterly numbers before we sign", [], {}),
+        Turn("Bo Chen", "customer", "yeah", [], {}),
+        Turn("Bo Chen", "customer", "ok sure", [], {}),
+        Turn("Ana Ruiz", "customer", "bo runs the warehouse floor every day", ["stakeholder"],
+             person("Bo Chen", "end_user")),
+        Turn("Ana Ruiz", "customer", "and our it lead kim will review the connector", ["stakeholder"],
+             person("Kim Park", "technical_evaluator")),
+    ])
+    assert buying_roles.speaker_examples([conv]) == [
+        {"texts": ["so the approvals all sit with me in the end",
+                   "and i want the quarterly numbers before we sign",
+                   "bo runs the warehouse floor every day",
+                   "and our it lead kim will review the connector"], "role": "economic_buyer"}]
+
+
+def test_own_words_are_found_by_full_name_or_a_unique_first_name():
+    from extractors.stakeholders import own_words
+
+    speech = {"Dana Ruiz": ["a"], "Mark Lee": ["b"], "Mark Owens": ["c"]}
+    assert own_words("Dana Ruiz", speech) == ["a"]
+    assert own_words("Dana", speech) == ["a"]
+    assert own_words("Mark", speech) == []  # two Marks: whose words?
+    assert own_words("Dana Smith", speech) == []  # another Dana
+    assert own_words(None, speech) == []
