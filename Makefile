@@ -50,6 +50,7 @@ bench: setup
 	$(PY) -m benchmarks.real_speech --engine openai-whisper
 	$(PY) -m benchmarks.real_speech --engine faster-whisper
 	$(PY) -m benchmarks.extract_speed
+	$(PY) -m benchmarks.second_sellers
 
 # WER and speaker attribution on recordings of real people (fetched from PyPI packages).
 # A batch through the flow with 1/2/4 workers and Dask vs the stages called directly.
