@@ -3,8 +3,8 @@
 `python -m benchmarks.second_sellers` fits the side model (`extractors/sides.py`) on training
 parts A-F only, then scores every speaker of training part G (seven calls with two sellers) and
 of the development calls. The seller who talks most stands for the one the CRM names; for every
-other speaker it prints their mean P(seller) and, per threshold, how many second sellers clear
-it and how many customers wrongly do (`pipeline.speakers.SECOND_SELLER_MIN` was chosen on part G
+other speaker with at least MIN_SIDE_SEGMENTS turns (as `pipeline.process.speech_sides` requires)
+it takes their mean P(seller) and prints, per threshold, how many second sellers clear it and how many customers wrongly do (`pipeline.speakers.SECOND_SELLER_MIN` was chosen on part G
 and only then checked on the development calls). Printed, never asserted.
 """
 
@@ -18,6 +18,7 @@ import numpy as np
 from extractors import sides
 from extractors.corpus import Conversation, _conversation, load_dev
 from extractors.nlp import sentence_encoder
+from pipeline.process import MIN_SIDE_SEGMENTS
 from pipeline.settings import load_settings
 from pipeline.speakers import SECOND_SELLER_MIN
 
@@ -53,26 +54,23 @@ def speaker_rows(convs: list[Conversation], predict) -> list[tuple[str, str, str
         sellers = [s for s in side if side[s] == "rep"]
         main = max(sellers, key=words.get) if sellers else None
         for speaker, said in texts.items():
-            if speaker != main:
+            if speaker != main and len(said) >= MIN_SIDE_SEGMENTS:
                 rows.append((conv.id, speaker, side[speaker], float(np.mean(predict(said))), len(said)))
     return rows
 
 
 def main() -> None:
-    from sklearn.linear_model import LogisticRegression
-
     settings = load_settings()
     encoder = sentence_encoder(settings.encoder_model)
-    texts, labels = sides.examples(training_calls(held_out=False))
-    model = LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced").fit(
-        encoder.encode(texts, normalize_embeddings=True, batch_size=64), labels)
+    model, vecs, _ = sides.regression(training_calls(held_out=False), settings.encoder_model)
 
     def predict(said: list[str]) -> np.ndarray:
         return model.predict_proba(encoder.encode(said, normalize_embeddings=True, batch_size=64))[:, 1]
 
     sets = {"part G (threshold chosen here)": training_calls(held_out=True),
             "development calls": load_dev(ROOT / "data" / "dev" / "calls")}
-    print(f"side model fitted on training parts A-F: {len(texts)} turns")
+    print(f"side model fitted on training parts A-F: {len(vecs)} turns; speakers with at least "
+          f"{MIN_SIDE_SEGMENTS} turns of {sides.MIN_WORDS}+ words, as in production")
     for name, convs in sets.items():
         rows = speaker_rows(convs, predict)
         second = [r for r in rows if r[2] == "rep"]

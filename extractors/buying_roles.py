@@ -3,8 +3,7 @@
 Hand-written role descriptions (extractors/prototypes.py) only know the words
 we thought of; a logistic regression over sentence embeddings of the labelled
 turns ("she's the one who has to sign the paper" → economic buyer) knows how
-buyers actually talk. The examples travel with the classifier artifact, so a
-run uses exactly what `handoff train` saw.
+buyers actually talk.
 
 A person's role also shows in their own words: a skeptic objects, an end user
 talks about their day. When the stakeholder speaks in the call, a second
@@ -12,26 +11,35 @@ regression over the mean embedding of what they said is mixed in (log-linear,
 equal weights). Chosen by leave-one-deal-out over the 114 labelled speakers of
 the training calls: 0.68 from the mention alone, 0.66 from their speech alone,
 0.73 mixed (docs/extraction.md).
+
+Both regressions are fitted by `handoff train` and saved beside the classifier
+with the examples and the data and code versions they came from; a change to
+either refits them (seconds), not the classifier.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 
-from extractors.corpus import Conversation
+from extractors.corpus import Conversation, source_version
 from extractors.nlp import embeddings, sentence_encoder
+from extractors.sides import MIN_WORDS  # turns shorter than this ("yeah", "sounds good") say nothing
 
 FILE = "buying_roles.json"
 # Fewer labelled examples than this and the descriptions are used instead.
 MIN_EXAMPLES = 20
-# Turns shorter than this ("yeah", "sounds good") say nothing about a role.
-MIN_WORDS = 4
-# A speaker needs this many such turns before their speech counts.
+# A speaker needs this many turns of MIN_WORDS before their speech counts.
 MIN_OWN_TURNS = 2
+
+
+def code_version() -> str:
+    """Hash of this module and of the name matching that picks a stakeholder's own turns."""
+    return source_version("buying_roles.py", "stakeholders.py")
 
 
 def role_examples(convs: list[Conversation]) -> list[dict]:
@@ -42,29 +50,59 @@ def role_examples(convs: list[Conversation]) -> list[dict]:
 
 
 def speaker_examples(convs: list[Conversation]) -> list[dict]:
-    """(what a labelled stakeholder said in the call, their buying role), for each one who speaks."""
+    """(what a labelled stakeholder said in the call, their buying role), for each one who speaks;
+    the person's turns are found as at run time (`stakeholders.own_words`)."""
+    from extractors.stakeholders import own_words
+
     rows = []
     for conv in convs:
         said: dict[str, list[str]] = {}
         for t in conv.turns:
-            if len(t.text.split()) >= MIN_WORDS:
+            if t.role == "customer":
                 said.setdefault(t.speaker, []).append(t.text)
         roles: dict[str, str] = {}
         for t in conv.turns:
             person = (t.attributes.get("stakeholder") or {}) if "stakeholder" in t.labels else {}
-            if person.get("buying_role") and len(said.get(person.get("name") or "", [])) >= MIN_OWN_TURNS:
+            if person.get("buying_role") and person.get("name"):
                 roles.setdefault(person["name"], person["buying_role"])
-        rows += [{"texts": said[name], "role": role} for name, role in roles.items()]
+        for name, role in roles.items():
+            texts = _long(own_words(name, said))
+            if len(texts) >= MIN_OWN_TURNS:
+                rows.append({"texts": texts, "role": role})
     return rows
 
 
-def save(examples: list[dict], directory: Path, encoder: str, speakers: list[dict] | None = None) -> None:
+def _long(texts: list[str]) -> list[str]:
+    return [t for t in texts if len(t.split()) >= MIN_WORDS]
+
+
+def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: str) -> dict:
+    """Fit and save both regressions on the training calls; returns the record."""
+    return save(role_examples(convs), directory, encoder, speaker_examples(convs),
+                {"code_version": code_version(), "data_version": data_version})
+
+
+def save(examples: list[dict], directory: Path, encoder: str, speakers: list[dict] | None = None,
+         versions: dict | None = None) -> dict:
     """The examples and the regressions fitted on them: fitting at training time keeps the
     encoding of every example out of model loading."""
-    record = _fit(examples, encoder)
+    record = {**(versions or {}), **_fit(examples, encoder)}
     if speakers:
         record["speech"] = _fit_speech(speakers, encoder)
-    (directory / FILE).write_text(json.dumps(record, indent=1))
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = directory / f".{FILE}.tmp"
+    tmp.write_text(json.dumps(record, indent=1))
+    os.replace(tmp, directory / FILE)  # a reader never sees half a file
+    return record
+
+
+def is_current(directory: Path, data_version: str, encoder: str) -> bool:
+    try:
+        record = json.loads((directory / FILE).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and (record.get("code_version"), record.get("data_version"),
+                                         record.get("encoder")) == (code_version(), data_version, encoder)
 
 
 def _regression(vecs: np.ndarray, roles: list[str]) -> dict:
@@ -80,7 +118,7 @@ def _enough(examples: list[dict]) -> bool:
 
 
 def _fit(examples: list[dict], encoder: str) -> dict:
-    """{examples, encoder[, classes, coef, intercept]}: the regression when there are enough."""
+    """{encoder, examples[, classes, coef, intercept]}: the regression when there are enough."""
     record: dict = {"encoder": encoder, "examples": examples}
     if _enough(examples):
         vecs = sentence_encoder(encoder).encode([e["text"] for e in examples], normalize_embeddings=True)
@@ -97,11 +135,12 @@ def _fit_speech(speakers: list[dict], encoder: str) -> dict:
     return record
 
 
-def _probabilities(scores: np.ndarray, classes: list[str]) -> dict[str, float]:
+def _log_probabilities(scores: np.ndarray, classes: list[str]) -> np.ndarray:
+    """Log-softmax over the classes, in the order given (no probability rounds to log 0)."""
     if len(classes) == 2:  # a two-class regression keeps one row: the second class's score
         scores = np.array([0.0, scores[0]])
-    probs = np.exp(scores - scores.max())
-    return dict(zip(classes, probs / probs.sum()))
+    shifted = scores - scores.max()
+    return shifted - np.log(np.exp(shifted).sum())
 
 
 class RoleModel:
@@ -114,33 +153,41 @@ class RoleModel:
         self.coef = np.array(record["coef"])
         self.intercept = np.array(record["intercept"])
         speech = record.get("speech") or {}
-        self.speech = (speech["classes"], np.array(speech["coef"]), np.array(speech["intercept"])) \
-            if "coef" in speech else None
+        # Mixed only when both know the same roles: a role one of them never saw would otherwise
+        # be unreachable, or decided by the other alone.
+        self.speech = (np.array(speech["coef"]), np.array(speech["intercept"])) \
+            if "coef" in speech and speech["classes"] == self.classes else None
 
     def predict(self, text: str, own_words: list[str] | None = None) -> tuple[str, float]:
         """The role and its probability; `own_words`: the person's own turns in the call."""
         vec = embeddings(self.encoder, [text])[0]
-        probs = _probabilities(vec @ self.coef.T + self.intercept, self.classes)
-        said = [t for t in own_words or [] if len(t.split()) >= MIN_WORDS]
+        logp = _log_probabilities(vec @ self.coef.T + self.intercept, self.classes)
+        said = _long(own_words or [])
         if self.speech is not None and len(said) >= MIN_OWN_TURNS:
-            classes, coef, intercept = self.speech
-            own = _probabilities(embeddings(self.encoder, said).mean(0) @ coef.T + intercept, classes)
-            shared = [c for c in self.classes if c in own]
-            mixed = np.exp([0.5 * np.log(probs[c]) + 0.5 * np.log(own[c]) for c in shared])
-            probs = dict(zip(shared, mixed / mixed.sum()))
-        best = max(probs, key=probs.get)
-        return best, float(probs[best])
+            coef, intercept = self.speech
+            own = _log_probabilities(embeddings(self.encoder, said).mean(0) @ coef.T + intercept, self.classes)
+            mixed = 0.5 * logp + 0.5 * own
+            logp = mixed - np.log(np.exp(mixed - mixed.max()).sum()) - mixed.max()
+        best = int(np.argmax(logp))
+        return self.classes[best], float(np.exp(logp[best]))
 
 
-@functools.lru_cache(maxsize=2)
 def load(directory: str, encoder: str) -> RoleModel | None:
-    """The learned role model of a classifier artifact, or None when it had too few examples.
-    An artifact from before the regression was saved (a bare list of examples), or one fitted
-    on another encoder's embeddings, is refitted here, at load time, as it used to be."""
+    """The learned role model beside the classifier, or None when it had too few examples.
+    Read again when the file changes, so a long-running worker picks up a refit. An artifact
+    from before the regression was saved (a bare list of examples), or one fitted on another
+    encoder's embeddings, is refitted here, at load time, from the examples it carries."""
     path = Path(directory) / FILE
-    if not path.exists():
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
         return None
-    record = json.loads(path.read_text())
+    return _load(str(path), stamp, encoder)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str, stamp: int, encoder: str) -> RoleModel | None:
+    record = json.loads(Path(path).read_text())
     if isinstance(record, list) or record.get("encoder") != encoder:
         speakers = [] if isinstance(record, list) else (record.get("speech") or {}).get("examples", [])
         record = {**_fit(record if isinstance(record, list) else record["examples"], encoder),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from extractors import buying_roles, nlp  # nlp first: it sets the offline environment
+from extractors import nlp  # first: it sets the offline environment
 from extractors.corpus import (KINDS, Conversation, asr_conversation, data_version, example_text, load_dev,
                                source_version,
                                load_train)
@@ -315,8 +315,6 @@ def train(cfg: TrainConfig, log=print) -> dict:
     encoder.save_pretrained(cfg.out_dir)
     tokenizer.save_pretrained(cfg.out_dir)
     torch.save(model.head.state_dict(), cfg.out_dir / "head.pt")
-    buying_roles.save(buying_roles.role_examples(fit + held), cfg.out_dir, cfg.encoder,
-                      buying_roles.speaker_examples(fit + held))
     (cfg.out_dir / "meta.json").write_text(json.dumps(meta, indent=2))
     return meta
 
@@ -347,7 +345,7 @@ def reliability(y: np.ndarray, probs: np.ndarray, edges=(0.5, 0.6, 0.7, 0.8, 0.9
 
 def code_version() -> str:
     """Hash of the trainer's own source: a changed trainer retrains."""
-    return source_version("classifier.py", "corpus.py", "buying_roles.py")
+    return source_version("classifier.py", "corpus.py")
 
 
 def is_current(out_dir: Path, train_dir: Path, encoder: str) -> bool:

@@ -164,7 +164,7 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
     if not ctx.speech:
         speech: dict[str, list[str]] = {}
         for t in turns:
-            if t.role is not Role.REP and is_person_name(t.speaker):
+            if t.role is Role.CUSTOMER and is_person_name(t.speaker):
                 speech.setdefault(t.speaker, []).append(t.text)
         ctx = dataclasses.replace(ctx, speech=speech)
     conv = [Turn(t.speaker, t.role.value, t.text) for t in turns]

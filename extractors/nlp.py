@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -68,11 +69,15 @@ def sentence_encoder(spec: str):
 def _sentence_encoder(spec: str):
     from extractors import pooled_encoder
 
+    path = encoder_path(spec)
     try:
-        path = encoder_path(spec)
         fast = pooled_encoder.load(path)
         if fast is not None:
             return fast
+    except Exception as exc:  # noqa: BLE001 - the library below loads what the fast path could not
+        logging.getLogger(__name__).debug("direct encoder load failed for %s (%s); using sentence-transformers",
+                                          path, exc)
+    try:
         from sentence_transformers import SentenceTransformer
 
         return SentenceTransformer(path, device="cpu")

@@ -40,15 +40,20 @@ def examples(convs: list[Conversation]) -> tuple[list[str], list[int]]:
     return [r[0] for r in rows], [r[1] for r in rows]
 
 
-def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: str) -> dict:
-    """Fit and save the side model; returns its record (with its accuracy on its own training turns)."""
+def regression(convs: list[Conversation], encoder: str):
+    """(the fitted scikit-learn regression, its training vectors, their sides: 1 for the seller)."""
     from sklearn.linear_model import LogisticRegression
 
     texts, sides = examples(convs)
     vecs = sentence_encoder(encoder).encode(texts, normalize_embeddings=True, batch_size=64)
-    model = LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced").fit(vecs, sides)
+    return LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced").fit(vecs, sides), vecs, sides
+
+
+def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: str) -> dict:
+    """Fit and save the side model; returns its record (with its accuracy on its own training turns)."""
+    model, vecs, sides = regression(convs, encoder)
     record = {"code_version": code_version(), "data_version": data_version, "encoder": encoder,
-              "turns": len(texts),
+              "turns": len(sides),
               "coef": [round(float(c), 6) for c in model.coef_[0]],
               "intercept": round(float(model.intercept_[0]), 6),
               "train_accuracy": round(float(model.score(vecs, sides)), 3)}

@@ -194,16 +194,24 @@ def stakeholder_name(sent, speaker: str, known: list[str]) -> str | None:
     return None
 
 
+def _person_key(name: str) -> list[str]:
+    """A name's words in lower case, past a title of address ("Dr. Ana Mendez" -> [ana, mendez])."""
+    return [w for w in _plain(name).lower().split() if w not in _HONORIFIC]
+
+
 def own_words(name: str | None, speech: dict[str, list[str]]) -> list[str]:
-    """What the named person said in the call: their speaker label is the full name, or the
-    name given is the first name of exactly one speaker."""
-    if not name:
+    """What the named person said in the call (`speech`: speaker label -> turns). The label and
+    the name are the same person when their words agree in full ("dana ruiz", "Dr. Dana Ruiz"),
+    or when one is a bare first name ("Dana") matching exactly one speaker."""
+    key = _person_key(name or "")
+    if not key:
         return []
-    if name in speech:
-        return speech[name]
-    first = _first(name)
-    matches = [label for label in speech if _first(label) == first]
-    return speech[matches[0]] if len(matches) == 1 and " " not in name.strip() else []
+    labels = {label: _person_key(label) for label in speech}
+    same = [label for label, words in labels.items() if words == key]
+    if not same:
+        same = [label for label, words in labels.items()
+                if words and words[0] == key[0] and (len(words) == 1 or len(key) == 1)]
+    return speech[same[0]] if len(same) == 1 else []
 
 
 def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | None = None,

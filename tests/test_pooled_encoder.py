@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ TEXTS = [
     "ok",
     "we'll get you the SSO docs by Friday " * 60,  # past the 256-token limit: truncated alike
     "",
+    " a leading space and a trailing one ",
 ]
 
 
@@ -40,25 +42,45 @@ def test_vectors_match_sentence_transformers(encoder_dir):
     single = fast.encode("the rollout slipped a quarter")
     assert single.shape == (384,)
     assert np.abs(single - reference.encode("the rollout slipped a quarter")).max() < 1e-5
-    assert fast.tokenizer.tokenize("Gong") == reference.tokenizer.tokenize("Gong")
+    assert fast.tokenizer.tokenize("NetSuite's SSO") == reference.tokenizer.tokenize("NetSuite's SSO")
 
 
-def test_other_module_stacks_are_left_to_sentence_transformers(encoder_dir, tmp_path):
-    """A dense layer after pooling, or max pooling, is not what PooledEncoder computes."""
-    dense = tmp_path / "dense"
-    shutil.copytree(encoder_dir, dense, ignore=shutil.ignore_patterns("*.safetensors"))
-    modules = json.loads((dense / "modules.json").read_text())
-    modules.insert(2, {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"})
-    (dense / "modules.json").write_text(json.dumps(modules))
-    assert pooled_encoder.load(str(dense)) is None
+def _variant(encoder_dir: str, where, name: str, change) -> str:
+    """A copy of the encoder's configuration (weights left out) with one file changed."""
+    copy = where / name
+    shutil.copytree(encoder_dir, copy, ignore=shutil.ignore_patterns("*.safetensors", "*.bin"))
+    path = copy / change[0]
+    data = json.loads(path.read_text()) if path.exists() else {}
+    change[1](data)
+    path.write_text(json.dumps(data))
+    return str(copy)
 
-    max_pool = tmp_path / "max"
-    shutil.copytree(encoder_dir, max_pool, ignore=shutil.ignore_patterns("*.safetensors"))
-    cfg_path = max_pool / "1_Pooling" / "config.json"
-    cfg = json.loads(cfg_path.read_text())
-    cfg.update(pooling_mode_mean_tokens=False, pooling_mode_max_tokens=True)
-    cfg_path.write_text(json.dumps(cfg))
-    assert pooled_encoder.load(str(max_pool)) is None
 
+def test_other_stacks_and_settings_are_left_to_sentence_transformers(encoder_dir, tmp_path):
+    """Whatever PooledEncoder would not compute exactly as sentence-transformers does."""
+    def dense(modules):
+        modules.insert(2, {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"})
+
+    def pooling(**modes):
+        return lambda cfg: cfg.update(modes)
+
+    variants = {
+        "dense layer": ("modules.json", dense),
+        "module arguments": ("modules.json", lambda m: m[0].update(kwargs={"backend": "onnx"})),
+        "CLS pooling": ("1_Pooling/config.json", pooling(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)),
+        "max pooling": ("1_Pooling/config.json", pooling(pooling_mode_mean_tokens=False, pooling_mode_max_tokens=True)),
+        "two poolings": ("1_Pooling/config.json", pooling(pooling_mode_max_tokens=True)),
+        "lower-casing": ("sentence_bert_config.json", lambda c: c.update(do_lower_case=True)),
+        "tokenizer arguments": ("sentence_bert_config.json", lambda c: c.update(tokenizer_args={"model_max_length": 128})),
+        "a default prompt": ("config_sentence_transformers.json",
+                             lambda c: c.update(prompts={"query": "query: "}, default_prompt_name="query")),
+    }
+    for name, change in variants.items():
+        assert pooled_encoder.load(_variant(encoder_dir, tmp_path, name.replace(" ", "-"), change)) is None, name
     assert pooled_encoder.load(str(tmp_path / "missing")) is None
     assert pooled_encoder.load("sentence-transformers/all-MiniLM-L6-v2") is None  # a hub name
+    # An unchanged copy is taken (so the variants above fail for their change, not the copy).
+    same = _variant(encoder_dir, tmp_path, "same", ("modules.json", lambda m: None))
+    for weights in Path(encoder_dir).glob("*.safetensors"):
+        (Path(same) / weights.name).symlink_to(weights)
+    assert pooled_encoder.load(same) is not None

@@ -265,7 +265,7 @@ def test_speech_never_overrules_a_named_side_and_an_unclear_split_decides_nothin
     def scores() -> dict[str, float]:
         calls.append(1)
         return {"Priya Shah": 0.2, "speaker 2": 0.9, "speaker 3": SECOND_SELLER_MIN - 0.05,
-                "speaker 4": SECOND_SELLER_MIN + 0.05}
+                "speaker 4": SECOND_SELLER_MIN}
 
     t = transcript(("Priya Shah", "Tom, take it away."),
                    ("speaker 2", "Hi, I'm Dana from Northwind Logistics. How does the NetSuite sync work?"),
