@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
+from extractors import fitted_records
 from extractors.corpus import Conversation, source_version
 from extractors.nlp import embeddings, sentence_encoder
 from extractors.sides import MIN_WORDS  # turns shorter than this ("yeah", "sounds good") say nothing
@@ -89,20 +89,12 @@ def save(examples: list[dict], directory: Path, encoder: str, speakers: list[dic
     record = {**(versions or {}), **_fit(examples, encoder)}
     if speakers:
         record["speech"] = _fit_speech(speakers, encoder)
-    directory.mkdir(parents=True, exist_ok=True)
-    tmp = directory / f".{FILE}.tmp"
-    tmp.write_text(json.dumps(record, indent=1))
-    os.replace(tmp, directory / FILE)  # a reader never sees half a file
+    fitted_records.write(directory, FILE, record)
     return record
 
 
 def is_current(directory: Path, data_version: str, encoder: str) -> bool:
-    try:
-        record = json.loads((directory / FILE).read_text())
-    except (OSError, ValueError):
-        return False
-    return isinstance(record, dict) and (record.get("code_version"), record.get("data_version"),
-                                         record.get("encoder")) == (code_version(), data_version, encoder)
+    return fitted_records.is_current(directory / FILE, code_version(), data_version, encoder)
 
 
 def _regression(vecs: np.ndarray, roles: list[str]) -> dict:

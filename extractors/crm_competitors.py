@@ -25,9 +25,9 @@ from __future__ import annotations
 import functools
 import json
 import math
-import os
 from pathlib import Path
 
+from extractors import fitted_records
 from extractors.competitors import is_everyday_word, mentions
 from extractors.corpus import Conversation, asr_conversation, source_version
 
@@ -100,19 +100,11 @@ def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: 
 
 
 def is_current(directory: Path, data_version: str, encoder: str) -> bool:
-    try:
-        record = json.loads((directory / FILE).read_text())
-    except (OSError, ValueError):
-        return False
-    return (record.get("code_version"), record.get("data_version"), record.get("encoder")) == \
-        (code_version(), data_version, encoder)
+    return fitted_records.is_current(directory / FILE, code_version(), data_version, encoder)
 
 
 def save(record: dict, directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    tmp = directory / f".{FILE}.tmp"
-    tmp.write_text(json.dumps(record))
-    os.replace(tmp, directory / FILE)  # a reader never sees half a file
+    fitted_records.write(directory, FILE, record)
 
 
 def confidence(directory: str) -> float | None:

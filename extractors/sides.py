@@ -14,11 +14,11 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
 
+from extractors import fitted_records
 from extractors.corpus import Conversation, source_version
 from extractors.nlp import sentence_encoder
 
@@ -57,17 +57,13 @@ def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: 
               "coef": [round(float(c), 6) for c in model.coef_[0]],
               "intercept": round(float(model.intercept_[0]), 6),
               "train_accuracy": round(float(model.score(vecs, sides)), 3)}
-    directory.mkdir(parents=True, exist_ok=True)
-    tmp = directory / f".{FILE}.tmp"
-    tmp.write_text(json.dumps(record))
-    os.replace(tmp, directory / FILE)  # a reader never sees half a file
+    fitted_records.write(directory, FILE, record)
     return record
 
 
 def is_current(directory: Path, data_version: str, encoder: str) -> bool:
-    record = _read(directory / FILE)
-    return record is not None and (record.get("code_version"), record.get("data_version"),
-                                   record.get("encoder")) == (code_version(), data_version, encoder)
+    return _read(directory / FILE) is not None and \
+        fitted_records.is_current(directory / FILE, code_version(), data_version, encoder)
 
 
 def _read(path: Path) -> dict | None:
