@@ -333,10 +333,11 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
     seller's side is known, a speaker who talks clearly like a seller
     (`speech_scores` >= SECOND_SELLER_MIN) is a second seller and everyone else
     is the customer's; when only the customer's is known, everyone else is the
-    seller's. When nothing is known, how
-    seller-like each speaker talks (`speech_scores`, called at most once: scoring
-    loads a sentence encoder and reads every segment) decides where it is clear; failing that, the person who opens the call is
-    taken as the host, which in a sales call is the rep.
+    seller's. When nothing is known, how seller-like each speaker talks decides
+    where it is clear; failing that, the person who opens the call is taken as
+    the host, which in a sales call is the rep. `speech_scores` is called at most
+    once, and only when a speaker is left to place: scoring loads a sentence
+    encoder and reads every segment.
     """
     reps = [*rep_names, *([deal.ae_name, deal.csm_name] if deal else [])]
     vendor_name = vendor_name or (vendor_from_email(deal.ae_email) if deal else "")
