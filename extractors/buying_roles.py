@@ -35,6 +35,10 @@ FILE = "buying_roles.json"
 MIN_EXAMPLES = 20
 # A speaker needs this many turns of MIN_WORDS before their speech counts.
 MIN_OWN_TURNS = 2
+# Each of their turns is read up to this many words: encoding the customers' whole turns cost
+# about 0.8 s of an hour-long call's extraction (10.4-10.6 s against 9.7 s without this model);
+# cut at 25 words it is 10.1 s, and leave-one-deal-out gives 0.74 (0.73 uncut; 0.72 at 15).
+OWN_TURN_WORDS = 25
 
 
 def code_version() -> str:
@@ -73,7 +77,8 @@ def speaker_examples(convs: list[Conversation]) -> list[dict]:
 
 
 def _long(texts: list[str]) -> list[str]:
-    return [t for t in texts if len(t.split()) >= MIN_WORDS]
+    """The turns long enough to tell, each cut to its first OWN_TURN_WORDS words."""
+    return [" ".join(t.split()[:OWN_TURN_WORDS]) for t in texts if len(t.split()) >= MIN_WORDS]
 
 
 def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: str) -> dict:
