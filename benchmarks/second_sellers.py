@@ -10,13 +10,12 @@ and only then checked on the development calls). Printed, never asserted.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from extractors import sides
-from extractors.corpus import Conversation, _conversation, load_dev
+from extractors.corpus import Conversation, load_dev, load_train_file
 from extractors.nlp import sentence_encoder
 from pipeline.process import MIN_SIDE_SEGMENTS
 from pipeline.settings import load_settings
@@ -29,12 +28,7 @@ HELD_PART = "part_g"
 def training_calls(held_out: bool) -> list[Conversation]:
     """The calls of the held-out part, or of every other training part."""
     return [conv for path in sorted((ROOT / "data" / "train").glob("*.jsonl"))
-            if path.name.startswith(HELD_PART) == held_out for conv in _read(path)]
-
-
-def _read(path: Path) -> list[Conversation]:
-    return [_conversation(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+            if path.name.startswith(HELD_PART) == held_out for conv in load_train_file(path)]
 
 
 def speaker_rows(convs: list[Conversation], predict) -> list[tuple[str, str, str, float, int]]:

@@ -132,12 +132,17 @@ def _fit_speech(speakers: list[dict], encoder: str) -> dict:
     return record
 
 
-def _log_probabilities(scores: np.ndarray, classes: list[str]) -> np.ndarray:
-    """Log-softmax over the classes, in the order given (no probability rounds to log 0)."""
-    if len(classes) == 2:  # a two-class regression keeps one row: the second class's score
-        scores = np.array([0.0, scores[0]])
+def _log_softmax(scores: np.ndarray) -> np.ndarray:
+    """Log-probabilities from scores (no probability rounds to log 0)."""
     shifted = scores - scores.max()
     return shifted - np.log(np.exp(shifted).sum())
+
+
+def _log_probabilities(scores: np.ndarray, classes: list[str]) -> np.ndarray:
+    """Log-probabilities of the classes, in their order, from a regression's scores."""
+    if len(classes) == 2:  # a two-class regression keeps one row: the second class's score
+        scores = np.array([0.0, scores[0]])
+    return _log_softmax(scores)
 
 
 class RoleModel:
@@ -163,8 +168,7 @@ class RoleModel:
         if self.speech is not None and len(said) >= MIN_OWN_TURNS:
             coef, intercept = self.speech
             own = _log_probabilities(embeddings(self.encoder, said).mean(0) @ coef.T + intercept, self.classes)
-            mixed = 0.5 * logp + 0.5 * own
-            logp = mixed - np.log(np.exp(mixed - mixed.max()).sum()) - mixed.max()
+            logp = _log_softmax(0.5 * logp + 0.5 * own)
         best = int(np.argmax(logp))
         return self.classes[best], float(np.exp(logp[best]))
 

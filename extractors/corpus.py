@@ -87,14 +87,18 @@ def _conversation(data: dict) -> Conversation:
 
 
 def load_train(folder: Path) -> list[Conversation]:
+    return [conv for path in sorted(folder.glob("*.jsonl")) for conv in load_train_file(path)]
+
+
+def load_train_file(path: Path) -> list[Conversation]:
+    """The conversations of one training file (one JSON object per line)."""
     convs = []
-    for path in sorted(folder.glob("*.jsonl")):
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip():
-                try:
-                    convs.append(_conversation(json.loads(line)))
-                except (json.JSONDecodeError, KeyError) as exc:
-                    raise ValueError(f"{path.name}:{n}: {exc}") from exc
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                convs.append(_conversation(json.loads(line)))
+            except (json.JSONDecodeError, KeyError) as exc:
+                raise ValueError(f"{path.name}:{n}: {exc}") from exc
     return convs
 
 

@@ -158,15 +158,11 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
     turns = spoken_turns(transcript)
     if not turns:
         return []
-    if not ctx.customers:
-        ctx = dataclasses.replace(ctx, customers=list(dict.fromkeys(
-            t.speaker for t in turns if t.role is Role.CUSTOMER and is_person_name(t.speaker))))
-    if not ctx.speech:
-        speech: dict[str, list[str]] = {}
-        for t in turns:
-            if t.role is Role.CUSTOMER and is_person_name(t.speaker):
-                speech.setdefault(t.speaker, []).append(t.text)
-        ctx = dataclasses.replace(ctx, speech=speech)
+    speech: dict[str, list[str]] = {}
+    for t in turns:
+        if t.role is Role.CUSTOMER and is_person_name(t.speaker):
+            speech.setdefault(t.speaker, []).append(t.text)
+    ctx = dataclasses.replace(ctx, speech=ctx.speech or speech, customers=ctx.customers or list(speech))
     conv = [Turn(t.speaker, t.role.value, t.text) for t in turns]
     probs = classifier.probabilities([example_text(conv, i) for i in range(len(conv))])
     # Per-kind thresholds tuned at training time, unless the user sets one for all.
