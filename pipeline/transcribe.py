@@ -22,7 +22,7 @@ from pipeline import audio as audio_mod
 from pipeline import vad
 from pipeline.settings import Settings
 from pipeline.vocabulary import correct_names
-from pipeline.whisper_model import DEFAULT_MODEL, load_whisper, packaged_ct2_dir
+from pipeline.whisper_model import DEFAULT_MODEL, ModelError, load_whisper, packaged_ct2_dir
 
 # A segment whose own channel is this much quieter than the channel's speech is
 # crosstalk or a hallucination over silence, not a turn of that side.
@@ -37,8 +37,37 @@ LOW_CONFIDENCE = 0.65
 
 
 @functools.lru_cache(maxsize=2)
-def _openai_model(spec: str, cache_dir: str):
-    return load_whisper(spec, Path(cache_dir))
+def _openai_model(spec: str, cache_dir: str, device: str):
+    return load_whisper(spec, Path(cache_dir), device=device)
+
+
+@functools.cache
+def _gpu_usable(engine: str) -> bool:
+    """Whether `engine` can decode on a GPU here (checked once per process)."""
+    if engine == "openai-whisper":
+        import torch
+
+        return torch.cuda.is_available()
+    import ctranslate2
+
+    if ctranslate2.get_cuda_device_count() == 0:
+        return False
+    # CTranslate2's wheels load cuBLAS 12 only at the first matrix product: on a
+    # GPU machine with another CUDA the call would fail midway, not at load.
+    import ctypes
+
+    try:
+        ctypes.CDLL("libcublas.so.12")
+    except OSError:
+        return False
+    return True
+
+
+def device_for(settings: Settings) -> str:
+    """"cuda" or "cpu": the device setting, with auto resolved for the engine in use."""
+    if settings.device == "auto":
+        return "cuda" if _gpu_usable(settings.engine) else "cpu"
+    return settings.device
 
 
 def _cores() -> int:
@@ -68,30 +97,43 @@ _LOAD_LOCK = threading.Lock()
 
 
 @functools.lru_cache(maxsize=2)
-def _faster_model_cached(spec: str, cache_dir: str, decoders: int, threads: int):
+def _faster_model_cached(spec: str, cache_dir: str, device: str, decoders: int, threads: int):
     from faster_whisper import WhisperModel
 
     source = str(packaged_ct2_dir()) if spec == DEFAULT_MODEL else spec
-    # num_workers: that many transcribe() calls from different threads run at once.
-    return WhisperModel(source, device="cpu", compute_type="int8", download_root=cache_dir,
-                        cpu_threads=threads, num_workers=decoders)
+    try:
+        # num_workers: that many transcribe() calls from different threads run at once.
+        return WhisperModel(source, device=device, compute_type="float16" if device == "cuda" else "int8",
+                            download_root=cache_dir, cpu_threads=threads, num_workers=decoders)
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(f"cannot load faster-whisper model {spec!r} on {device}: {exc}") from exc
 
 
-def _faster_model(spec: str, cache_dir: str, decoders: int, threads: int):
+def _faster_model(spec: str, cache_dir: str, device: str, decoders: int, threads: int):
     # lru_cache does not lock: threads missing it together would each load a model.
     with _LOAD_LOCK:
-        return _faster_model_cached(spec, cache_dir, decoders, threads)
+        return _faster_model_cached(spec, cache_dir, device, decoders, threads)
+
+
+def load_engine(settings: Settings) -> None:
+    """Load the recognizer these settings name (kept for later calls), so that its
+    loading, and a first conversion of the default weights, can be timed apart."""
+    if settings.engine == "faster-whisper":
+        _faster_model(settings.whisper_model, str(settings.cache_dir), device_for(settings), *_decoders(settings))
+    else:
+        _openai_model(settings.whisper_model, str(settings.cache_dir), device_for(settings))
 
 
 def engine_name(settings: Settings) -> str:
     return f"{settings.engine}:{settings.whisper_model}:beam{settings.beam_size}" + \
-        (":vad" if settings.vad else "")
+        (":vad" if settings.vad else "") + (":cuda" if device_for(settings) == "cuda" else "")
 
 
 def _openai_segments(samples: np.ndarray, settings: Settings) -> list[dict]:
-    model = _openai_model(settings.whisper_model, str(settings.cache_dir))
+    device = device_for(settings)
+    model = _openai_model(settings.whisper_model, str(settings.cache_dir), device)
     result = model.transcribe(
-        samples, language="en", fp16=False, word_timestamps=True,
+        samples, language="en", fp16=device == "cuda", word_timestamps=True,
         beam_size=settings.beam_size if settings.beam_size > 1 else None,
         # Conditioning on earlier text makes whisper loop on repeated phrases.
         # No initial prompt: with tiny.en a prompt of names made whisper stop
@@ -104,7 +146,8 @@ def _openai_segments(samples: np.ndarray, settings: Settings) -> list[dict]:
 
 
 def _faster_segments(samples: np.ndarray, settings: Settings) -> list[dict]:
-    model = _faster_model(settings.whisper_model, str(settings.cache_dir), *_decoders(settings))
+    model = _faster_model(settings.whisper_model, str(settings.cache_dir), device_for(settings),
+                          *_decoders(settings))
     segments, _ = model.transcribe(samples, language="en", beam_size=settings.beam_size,
                                    word_timestamps=True, condition_on_previous_text=False)
     return [{"start": s.start, "end": s.end, "text": s.text,

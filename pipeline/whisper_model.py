@@ -198,6 +198,9 @@ def load_whisper(spec: str, cache_dir: Path, device: str = "cpu"):
     import torch
     import whisper
 
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelError("device cuda was asked for, but torch sees no GPU (set device to auto or cpu; "
+                         "a GPU needs a CUDA build of torch)")
     path = Path(spec).expanduser()
     ct2_dir: Path | None = None
     if spec == DEFAULT_MODEL:
@@ -211,7 +214,7 @@ def load_whisper(spec: str, cache_dir: Path, device: str = "cpu"):
             mask = torch.zeros(model.dims.n_text_layer, model.dims.n_text_head, dtype=torch.bool)
             for layer, head in heads:
                 mask[layer, head] = True
-            model.register_buffer("alignment_heads", mask.to_sparse(), persistent=False)
+            model.register_buffer("alignment_heads", mask.to_sparse().to(model.device), persistent=False)
         return model
     try:
         return whisper.load_model(str(path) if path.exists() else spec, device=device,

@@ -36,3 +36,29 @@ def test_conversion_is_cached_and_a_damaged_cache_is_rebuilt(tmp_path):
     meta = json.loads(rebuilt.with_suffix(".json").read_text())
     from pipeline.whisper_model import sha256
     assert sha256(rebuilt) == meta["sha256"]
+
+
+def test_asking_for_a_gpu_that_is_not_there_is_one_clear_model_error(tmp_path):
+    """device=cuda on a CPU-only install stops with a ModelError (fatal to the batch, as a
+    wrong model is) for both engines, and auto falls back to the CPU."""
+    import numpy as np
+    import pytest
+
+    from pipeline import transcribe
+    from pipeline.settings import Settings
+    from pipeline.whisper_model import ModelError
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    speech = np.zeros(16_000, dtype=np.float32)
+    for engine in ("openai-whisper", "faster-whisper"):
+        if engine == "faster-whisper":
+            import ctranslate2
+
+            if ctranslate2.get_cuda_device_count() > 0:
+                continue
+        settings = Settings(engine=engine, device="cuda", vad=False, cache_dir=tmp_path)
+        with pytest.raises(ModelError, match="cuda"):
+            transcribe.transcribe_samples(speech, settings)
+        assert transcribe.device_for(Settings(engine=engine, device="auto")) == "cpu"
+        assert not transcribe.engine_name(Settings(engine=engine)).endswith(":cuda")
