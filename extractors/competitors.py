@@ -1,9 +1,10 @@
 """Competitor attributes: which product, and how it fared.
 
 The name comes, in order of trust, from the deal's own competitor list, from
-spaCy's ORG/PRODUCT entities (punctuated, capitalised text), and otherwise
-from the sentence's structure: recognizers write names in lower case, often
-split into common words ("next health"), where no entity tagger sees them.
+our list of known vendors (extractors/vendors.py), from spaCy's ORG/PRODUCT
+entities (punctuated, capitalised text), and otherwise from the sentence's
+structure: recognizers write names in lower case, often split into common
+words ("next health"), where no entity tagger sees them.
 There the name is the noun phrase a buying verb or preposition points at ("a
 quote from X", "we looked at X", "we're on X", "X quoted us") or one made of
 words rare enough that the encoder's vocabulary has to split them.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 
+from extractors import vendors
 from extractors.nlp import sentence_encoder
 
 _OUTCOME = [
@@ -169,18 +171,13 @@ def mentions(text: str, name: str) -> bool:
     return any("".join(words[i:i + n]) == bare for n in range(1, 5) for i in range(len(words) - n + 1))
 
 
-def is_everyday_word(name: str, encoder: str) -> bool:
-    """A name the encoder's vocabulary holds whole (Monday, Notion, Front): as likely the
-    word as the product."""
-    word = name.lower()
-    return word.isalpha() and len(sentence_encoder(encoder).tokenizer.tokenize(word)) == 1
-
-
 def competitor_attributes(sent, known: list[str], exclude: list[str], encoder: str) -> dict:
     text = sent.text
     name = next((c for c in known if mentions(text, c)), None)
     # Known people and our own names are never the competitor ("Dana" is the customer).
     skip = {w.lower() for e in exclude if e for w in [e, *e.split()]}
+    if name is None:
+        name = next(iter(vendors.find(text, encoder, skip)), None)
     if name is None:
         # Entity tags are only trusted on capitalised text; in lower case they tag noise ("a sec").
         orgs = [e.text for e in sent.ents if e.label_ in ("ORG", "PRODUCT", "WORK_OF_ART")

@@ -28,7 +28,8 @@ import math
 from pathlib import Path
 
 from extractors import fitted_records
-from extractors.competitors import is_everyday_word, mentions
+from extractors.competitors import mentions
+from extractors.vendors import is_everyday_word
 from extractors.corpus import Conversation, asr_conversation, source_version
 
 FILE = "crm_competitors.json"
@@ -88,7 +89,7 @@ def measure(convs: list[Conversation], encoder: str, seed: int = 13) -> dict:
 
 def code_version() -> str:
     """Hash of what the measurement runs: the rule, the name match, the recognizer style."""
-    return source_version("crm_competitors.py", "competitors.py", "corpus.py")
+    return source_version("crm_competitors.py", "competitors.py", "vendors.py", "corpus.py")
 
 
 def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: str) -> dict:

@@ -29,7 +29,7 @@ def _name(nlp, text: str, known=(), exclude=()):
     ("and tallyfox called me again last week offering to match whatever you guys are at", "tallyfox"),
 ])
 def test_name_in_bare_lower_case_text(nlp, text, expected):
-    assert _name(nlp, text) == expected
+    assert _name(nlp, text).lower() == expected  # a known vendor comes back as its maker writes it
 
 
 def test_a_workplace_on_a_system_is_a_cue(nlp):

@@ -1,0 +1,46 @@
+"""Known vendors found in recognizer text (held-back sentences, a small list of our own)."""
+
+import pytest
+
+from extractors import vendors
+from extractors.competitors import competitor_attributes
+from extractors.nlp import spacy_pipeline
+from pipeline.settings import Settings
+
+ENCODER = Settings().encoder_model
+LISTED = ["NexHealth", "Workday", "Monday", "Front", "ServiceTitan", "Brex", "CrowdStrike", "WalkMe", "InEight"]
+
+
+@pytest.fixture()
+def listed(tmp_path, monkeypatch):
+    path = tmp_path / "vendors.tsv"
+    path.write_text("name\tcategory\n" + "".join(f"{n}\tsome category\n" for n in LISTED))
+    monkeypatch.setattr(vendors, "FILE", path)
+    return path
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("we had lunch with the nex health folks last week", ["NexHealth"]),
+    ("honestly we're on service titan and workday today", ["ServiceTitan", "Workday"]),
+    ("the brex cards were the easy part", ["Brex"]),
+    ("our current edr is crowd strike", ["CrowdStrike"]),
+    ("so walk me through month end, is that in eight weeks", []),  # split at a function word
+    ("We track every job in Monday right now.", ["Monday"]),  # an everyday word, capitalised mid-sentence
+    ("see you monday then", []),
+    ("Monday works for the follow-up.", []),  # sentence start: the day, not the product
+    ("we paid upfront for the whole year", []),  # never inside another word
+])
+def test_names_as_recognizers_write_them(listed, text, expected):
+    assert vendors.find(text, ENCODER) == expected
+
+
+def test_skipped_names_are_not_returned(listed):
+    assert vendors.find("we use nexhealth for reminders", ENCODER, skip={"nexhealth"}) == []
+
+
+def test_a_known_vendor_names_the_competitor_over_the_sentence_structure(listed):
+    nlp = spacy_pipeline(Settings().spacy_model)
+    sent = nlp("yeah the front desk people compared you with nex health on the reminders")[:]
+    assert competitor_attributes(sent, [], [], ENCODER)["name"] == "NexHealth"
+    # the deal's own list still comes first
+    assert competitor_attributes(sent, ["Front"], [], ENCODER)["name"] == "Front"
