@@ -29,8 +29,8 @@ from pathlib import Path
 
 from extractors import fitted_records
 from extractors.competitors import mentions
-from extractors.vendors import is_everyday_word
 from extractors.corpus import Conversation, asr_conversation, source_version
+from extractors.vendors import is_everyday_word
 
 FILE = "crm_competitors.json"
 

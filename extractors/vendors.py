@@ -5,18 +5,20 @@ health"), where no entity tagger sees a name and the sentence's structure may
 point elsewhere. `data/vendors.tsv` lists real products and vendors across
 industries, written by us from general knowledge, never from the development or
 training calls. A name matches as written or split into adjacent words ("nex
-health", "crowd strike"), never inside another word, and not split where a
-piece is a function word: "walk me through" is not WalkMe, "in eight weeks" not
-InEight (measured on the training calls, where such splits were most of the
-wrong matches). A name that is one everyday word (Monday, Canvas, Sentry)
-matches only capitalised mid-sentence, as exports and the recognizer write
-proper names: "see you monday" is not a mention.
+health", "crowd strike"), never inside another word, and not split at a stop
+word unless the name itself has it there: "walk me through" is not WalkMe, "in
+eight weeks" not InEight (measured on the training calls, where such splits were
+most of the wrong matches), but "the trade desk" is The Trade Desk. A name that
+is one everyday word (Monday, Canvas, Act!) matches only capitalised after
+another word, as exports and the recognizer write proper names: "see you
+monday" is not a mention.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -24,9 +26,12 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from extractors.nlp import sentence_encoder
 
 FILE = Path(__file__).resolve().parents[1] / "data" / "vendors.tsv"
-# Joined forms shorter than this match only as one whole word: "b ox" is not Box.
+# Joined forms shorter than this match only as the name's own words: "b ox" is not Box.
 MIN_JOINED = 5
-MAX_WORDS = 4
+# A recognizer splits a one-word name into at most this many words ("service titan").
+SPLIT_WORDS = 4
+# Bare names shorter than this are left out: "q2", "g2" are more often a quarter or a grid.
+MIN_BARE = 3
 
 
 def is_everyday_word(name: str, encoder: str) -> bool:
@@ -36,54 +41,64 @@ def is_everyday_word(name: str, encoder: str) -> bool:
     return word.isalpha() and len(sentence_encoder(encoder).tokenizer.tokenize(word)) == 1
 
 
-def _bare(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
 
 
 def names(path: Path | None = None) -> list[str]:
     """The listed names, in file order (header skipped)."""
-    path = path or FILE
-    lines = path.read_text(encoding="utf-8").splitlines()[1:] if path.exists() else []
+    lines = (path or FILE).read_text(encoding="utf-8").splitlines()[1:]
     return [line.split("\t")[0].strip() for line in lines if line.strip()]
 
 
 @functools.lru_cache(maxsize=4)
-def _index(encoder: str, path: Path) -> tuple[dict[str, str], re.Pattern | None]:
-    """(bare form -> name for names matched in any case, one pattern for everyday-word names)."""
-    loose: dict[str, str] = {}
-    everyday: list[str] = []
+def _index(encoder: str, path: Path) -> tuple[dict[str, tuple[str, tuple[str, ...]]], re.Pattern | None,
+                                              dict[str, str], int]:
+    """(bare form -> (name, its own words) for names matched in any case; one pattern for the
+    everyday-word names and the name each of its spellings stands for; the most words a name has)."""
+    loose: dict[str, tuple[str, tuple[str, ...]]] = {}
+    everyday: dict[str, str] = {}
     for name in names(path):
-        bare = _bare(name)
-        if len(bare) < 3:
+        own = tuple(_words(name))
+        bare = "".join(own)
+        if len(bare) < MIN_BARE:
             continue
-        if len(name.split()) == 1 and is_everyday_word(name, encoder):
-            everyday.append(name)
+        if len(own) == 1 and is_everyday_word(bare, encoder):
+            # "Canvas", "CANVAS" and "Act!" are all said as a capitalised word.
+            everyday.setdefault(bare.capitalize(), name)
+            everyday.setdefault(re.sub(r"\W+$", "", name), name)
         else:
-            loose.setdefault(bare, name)
-    # Capitalised, after a word rather than at a sentence's start ("... on Canvas", not "Canvas is").
-    pattern = re.compile(r"(?<=[^.!?\s] )(" + "|".join(map(re.escape, sorted(everyday, key=len, reverse=True)))
-                         + r")\b") if everyday else None
-    return loose, pattern
+            loose.setdefault(bare, (name, own))
+    # After a word and a space, or a space and an opening quote; not at a sentence's start.
+    pattern = re.compile(r"(?:(?<=[^.!?\s]\s)|(?<=\s[\"'(]))(" + "|".join(
+        map(re.escape, sorted(everyday, key=len, reverse=True))) + r")\b") if everyday else None
+    return loose, pattern, everyday, max([SPLIT_WORDS, *(len(own) for _, own in loose.values())])
 
 
-def find(text: str, encoder: str, skip: set[str] = frozenset(), path: Path | None = None) -> list[str]:
-    """Listed names the text mentions, in the order they first appear; `skip` holds lower-cased
-    names never to return (our own company, the people on the call)."""
-    loose, pattern = _index(encoder, path or FILE)
-    found: list[tuple[int, str]] = []
-    words = [(m.start(), m.group()) for m in re.finditer(r"[a-z0-9]+", text.lower())]
-    for i, (start, _) in enumerate(words):
-        for n in range(1, MAX_WORDS + 1):
-            if i + n > len(words):
-                break
-            joined = "".join(w for _, w in words[i:i + n])
-            if joined in loose and (n == 1 or (len(joined) >= MIN_JOINED and not any(
-                    w in STOP_WORDS for _, w in words[i:i + n]))):
-                found.append((start, loose[joined]))
+def find(text: str, encoder: str, skip: Collection[str] = (), path: Path | None = None) -> list[str]:
+    """Listed names the text mentions, in the order they appear, a longer name over one inside
+    it ("salesforce cpq" is Salesforce CPQ); `skip` holds names never to return (our company,
+    the people on the call), compared without case, spaces or punctuation."""
+    path = path or FILE
+    loose, pattern, everyday, most = _index(encoder, path)
+    found: list[tuple[int, int, str]] = []
+    words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[a-z0-9]+", text.lower())]
+    for i, (start, _, _) in enumerate(words):
+        for n in range(1, min(most, len(words) - i) + 1):
+            said = tuple(w for _, _, w in words[i:i + n])
+            hit = loose.get("".join(said))
+            if hit and (n == 1 or said == hit[1] or (len("".join(said)) >= MIN_JOINED
+                                                    and not STOP_WORDS.intersection(said))):
+                found.append((start, words[i + n - 1][1], hit[0]))
     if pattern is not None:
-        found += [(m.start(), m.group(1)) for m in pattern.finditer(text)]
+        found += [(m.start(), m.end(), everyday[m.group(1)]) for m in pattern.finditer(text)]
+    skipped = {"".join(_words(s)) for s in skip}
     out: list[str] = []
-    for _, name in sorted(found):
-        if name not in out and name.lower() not in skip:
+    taken: list[tuple[int, int]] = []
+    for start, end, name in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
+        if any(a <= start and end <= b for a, b in taken):
+            continue  # inside a longer name already taken
+        taken.append((start, end))
+        if name not in out and "".join(_words(name)) not in skipped:
             out.append(name)
     return out

@@ -74,8 +74,8 @@ def _transcript_key(context, parameters: dict[str, Any]) -> str:
     s: Settings = parameters["settings"]
     deal: Deal | None = parameters["deal"]
     names = f"{deal.ae_name}|{deal.account}|{deal.competitors}" if deal else ""
-    recognizer = _fingerprint(s, "engine", "whisper_model", "vad", "beam_size", "rep_names", "vendor_name",
-                              "rep_channel")
+    recognizer = _fingerprint(s, "engine", "whisper_model", "device", "vad", "beam_size", "rep_names",
+                              "vendor_name", "rep_channel")
     code = hashlib.sha256(transcript_version(s).encode()).hexdigest()[:8]
     people = hashlib.sha256(names.encode()).hexdigest()[:8]
     return f"transcript-{rec.recording_id}-{recognizer}-{people}-{code}"

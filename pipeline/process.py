@@ -155,6 +155,7 @@ def draft_deal(store: Store, deal: Deal, settings: Settings) -> tuple[Path, Path
 def versions(settings: Settings) -> dict[str, str]:
     """What produced this run's rows, recorded with the run."""
     found = {"whisper_model": settings.whisper_model, "beam_size": str(settings.beam_size),
+             "device": settings.device,
              "spacy_model": settings.spacy_model, "encoder": settings.encoder_model}
     for package in ("openai-whisper", "spacy", "transformers", "prefect", "duckdb", "handoff"):
         try:

@@ -50,7 +50,8 @@ def _gpu_usable(engine: str) -> bool:
         return torch.cuda.is_available()
     import ctranslate2
 
-    if ctranslate2.get_cuda_device_count() == 0:
+    if ctranslate2.get_cuda_device_count() == 0 or \
+            "float16" not in ctranslate2.get_supported_compute_types("cuda"):
         return False
     # CTranslate2's wheels load cuBLAS 12 only at the first matrix product: on a
     # GPU machine with another CUDA the call would fail midway, not at load.
@@ -64,9 +65,15 @@ def _gpu_usable(engine: str) -> bool:
 
 
 def device_for(settings: Settings) -> str:
-    """"cuda" or "cpu": the device setting, with auto resolved for the engine in use."""
+    """"cuda" or "cpu": the device setting, with auto resolved for the engine in use. Asking
+    for a GPU the engine cannot use is a set-up error, fatal to the batch like a wrong model."""
     if settings.device == "auto":
         return "cuda" if _gpu_usable(settings.engine) else "cpu"
+    if settings.device == "cuda" and not _gpu_usable(settings.engine):
+        needs = "a CUDA build of torch" if settings.engine == "openai-whisper" else \
+            "cuBLAS 12 (nvidia-cublas-cu12)"
+        raise ModelError(f"device cuda was asked for, but {settings.engine} cannot use a GPU here: it needs "
+                         f"an NVIDIA GPU and {needs}; set device to auto or cpu")
     return settings.device
 
 
@@ -119,7 +126,8 @@ def load_engine(settings: Settings) -> None:
     """Load the recognizer these settings name (kept for later calls), so that its
     loading, and a first conversion of the default weights, can be timed apart."""
     if settings.engine == "faster-whisper":
-        _faster_model(settings.whisper_model, str(settings.cache_dir), device_for(settings), *_decoders(settings))
+        _faster_model(settings.whisper_model, str(settings.cache_dir), device_for(settings),
+                      *_decoders(settings))
     else:
         _openai_model(settings.whisper_model, str(settings.cache_dir), device_for(settings))
 

@@ -8,7 +8,8 @@ from extractors.nlp import spacy_pipeline
 from pipeline.settings import Settings
 
 ENCODER = Settings().encoder_model
-LISTED = ["NexHealth", "Workday", "Monday", "Front", "ServiceTitan", "Brex", "CrowdStrike", "WalkMe", "InEight"]
+LISTED = ["NexHealth", "Workday", "Monday", "Front", "ServiceTitan", "Brex", "CrowdStrike", "WalkMe",
+          "InEight", "Act!", "NICE"]
 
 
 @pytest.fixture()
@@ -28,14 +29,27 @@ def listed(tmp_path, monkeypatch):
     ("We track every job in Monday right now.", ["Monday"]),  # an everyday word, capitalised mid-sentence
     ("see you monday then", []),
     ("Monday works for the follow-up.", []),  # sentence start: the day, not the product
-    ("we paid upfront for the whole year", []),  # never inside another word
+    ("the brexit paperwork slowed every shipment", []),  # never inside another word
+    ("we need to act fast, and the Act! database is ancient", ["Act!"]),  # punctuation in a name
+    ("the queue runs on NICE and Nice is fine", ["NICE"]),  # all-capitals names, said as a word
+    ('our agents live in "Monday" boards', ["Monday"]),
 ])
 def test_names_as_recognizers_write_them(listed, text, expected):
     assert vendors.find(text, ENCODER) == expected
 
 
 def test_skipped_names_are_not_returned(listed):
-    assert vendors.find("we use nexhealth for reminders", ENCODER, skip={"nexhealth"}) == []
+    assert vendors.find("we use nexhealth for reminders", ENCODER, skip={"Nex Health"}) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("we quoted it in salesforce cpq last year", ["Salesforce CPQ"]),  # the longer name, not Salesforce
+    ("the ads all go through the trade desk", ["The Trade Desk"]),  # stop words of the name's own
+    ("payroll is sap success factors and then zoho crm for sales", ["SAP SuccessFactors", "Zoho CRM"]),
+])
+def test_the_bundled_list(text, expected):
+    assert len(vendors.names()) > 1000
+    assert vendors.find(text, ENCODER) == expected
 
 
 def test_a_known_vendor_names_the_competitor_over_the_sentence_structure(listed):

@@ -62,3 +62,30 @@ def test_asking_for_a_gpu_that_is_not_there_is_one_clear_model_error(tmp_path):
             transcribe.transcribe_samples(speech, settings)
         assert transcribe.device_for(Settings(engine=engine, device="auto")) == "cpu"
         assert not transcribe.engine_name(Settings(engine=engine)).endswith(":cuda")
+
+
+def test_faster_whisper_takes_a_gpu_only_where_cublas_12_loads(monkeypatch):
+    """CTranslate2 loads cuBLAS 12 only at its first product: a GPU machine with another CUDA
+    (the H100 image we measured on had CUDA 13) must stay on the CPU under auto."""
+    import ctypes
+
+    import ctranslate2
+
+    from pipeline import transcribe
+
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
+    monkeypatch.setattr(ctranslate2, "get_supported_compute_types", lambda device: {"float16", "float32"})
+    real_cdll = ctypes.CDLL
+
+    def cdll(name, *args, **kwargs):
+        if name == "libcublas.so.12" and not cublas_there:
+            raise OSError(f"{name}: cannot open shared object file")
+        return real_cdll("libc.so.6") if name == "libcublas.so.12" else real_cdll(name, *args, **kwargs)
+
+    monkeypatch.setattr(ctypes, "CDLL", cdll)
+    try:
+        for cublas_there in (False, True):
+            transcribe._gpu_usable.cache_clear()
+            assert transcribe._gpu_usable("faster-whisper") is cublas_there
+    finally:
+        transcribe._gpu_usable.cache_clear()
