@@ -30,7 +30,7 @@ import jiwer, numpy as np
 from benchmarks.gpu import decode
 from benchmarks.run import LONG_PARTS, SAMPLES
 from pipeline import transcribe
-from pipeline.evaluation import normalise
+from pipeline.evaluation import normalise, reference_for
 from pipeline.settings import load_settings
 
 settings = load_settings(engine=sys.argv[1], device=sys.argv[2])
@@ -41,12 +41,10 @@ loaded = time.perf_counter() - t0
 t = transcribe.transcribe_audio(long_call, settings)
 took = time.perf_counter() - t0
 refs, hyps = [], []
-for ref_path in sorted((SAMPLES / "reference").glob("*.json")):
-    audio = [p for p in SAMPLES.glob(ref_path.stem + ".*") if p.suffix in {".mp3", ".m4a", ".wav"}]
-    if audio:
-        ref = json.loads(ref_path.read_text())
+for path in sorted(p for p in SAMPLES.iterdir() if p.suffix in {".mp3", ".m4a", ".wav"}):
+    if ref := reference_for(path):
         refs.append(normalise(" ".join(s["text"] for s in ref["segments"])))
-        hyps.append(normalise(transcribe.transcribe_audio(decode(audio[0]), settings).text()))
+        hyps.append(normalise(transcribe.transcribe_audio(decode(path), settings).text()))
 gpu_mb = None
 try:
     import pynvml

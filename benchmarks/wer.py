@@ -12,7 +12,6 @@ or a `<name>.ref.json` beside it) and prints, per file and overall:
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -20,20 +19,11 @@ import jiwer
 import numpy as np
 
 from pipeline import ingest
-from pipeline.evaluation import attribution, normalise
+from pipeline.evaluation import attribution, normalise, reference_for
 from pipeline.process import load_transcript
 from pipeline.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def reference_for(path: Path) -> dict | None:
-    for candidate in (path.parent / "reference" / f"{path.stem}.json",
-                      path.with_name(f"{path.stem.split('-stereo')[0]}-call.ref.json"),
-                      path.with_suffix(".ref.json")):
-        if candidate.exists():
-            return json.loads(candidate.read_text())
-    return None
 
 
 def main() -> None:

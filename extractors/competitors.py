@@ -155,20 +155,11 @@ def _structural_name(sent, skip: set[str], encoder: str) -> str | None:
     return best
 
 
-def _bare(text: str) -> str:
-    return re.sub(r"\W", "", text.lower())
-
-
 def mentions(text: str, name: str) -> bool:
     """The name in the text as written, or as a recognizer splits it into adjacent words
-    ("nex health" for NexHealth); never inside another word ("upfront" is not Front)."""
-    if re.search(rf"\b{re.escape(name)}\b", text, re.I):
-        return True
-    bare = _bare(name)
-    if len(bare) < 5:
-        return False
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return any("".join(words[i:i + n]) == bare for n in range(1, 5) for i in range(len(words) - n + 1))
+    ("nex health" for NexHealth, "on fleet" for Onfleet); never inside another word ("upfront"
+    is not Front). One name the deal lists: splits at stop words count (extractors/vendors.py)."""
+    return bool(vendors.spans(text, vendors.index([name]), stop_splits=True))
 
 
 def competitor_attributes(sent, known: list[str], exclude: list[str], encoder: str) -> dict:

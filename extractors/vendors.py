@@ -45,6 +45,32 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
+Index = dict[str, tuple[str, tuple[str, ...]]]  # bare form -> (name, its own words)
+
+
+def index(listed: list[str]) -> Index:
+    return {"".join(own): (name, own) for name in reversed(listed) if (own := tuple(_words(name)))}
+
+
+def spans(text: str, names: Index, most: int = SPLIT_WORDS,
+          stop_splits: bool = False) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each listed name the text says: in the name's own words, or as one
+    word, or joined from up to `most` words, none of them a stop word unless `stop_splits`. A
+    deal's own short list allows those ("on fleet" for Onfleet, "tyler in code" for Tyler Incode:
+    on the training calls they are right); thousands of known names do not ("in eight weeks")."""
+    found = []
+    words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[a-z0-9]+", text.lower())]
+    for i, (start, _, _) in enumerate(words):
+        for n in range(1, min(most, len(words) - i) + 1):
+            said = tuple(w for _, _, w in words[i:i + n])
+            joined = "".join(said)
+            hit = names.get(joined)
+            if hit and (n == 1 or said == hit[1] or (len(joined) >= MIN_JOINED and (
+                    stop_splits or not STOP_WORDS.intersection(said)))):
+                found.append((start, words[i + n - 1][1], hit[0]))
+    return found
+
+
 def names(path: Path | None = None) -> list[str]:
     """The listed names, in file order (header skipped)."""
     lines = (path or FILE).read_text(encoding="utf-8").splitlines()[1:]
@@ -52,14 +78,13 @@ def names(path: Path | None = None) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4)
-def _index(encoder: str, path: Path) -> tuple[dict[str, tuple[str, tuple[str, ...]]], re.Pattern | None,
-                                              dict[str, str], int]:
+def _index(encoder: str, path: Path) -> tuple[Index, re.Pattern | None, dict[str, str], int]:
     """(bare form -> (name, its own words) for names matched in any case; one pattern for the
     everyday-word names and the name each of its spellings stands for; the most words a name has)."""
-    loose: dict[str, tuple[str, tuple[str, ...]]] = {}
+    plain: list[str] = []
     everyday: dict[str, str] = {}
     for name in names(path):
-        own = tuple(_words(name))
+        own = _words(name)
         bare = "".join(own)
         if len(bare) < MIN_BARE:
             continue
@@ -68,7 +93,8 @@ def _index(encoder: str, path: Path) -> tuple[dict[str, tuple[str, tuple[str, ..
             everyday.setdefault(bare.capitalize(), name)
             everyday.setdefault(re.sub(r"\W+$", "", name), name)
         else:
-            loose.setdefault(bare, (name, own))
+            plain.append(name)
+    loose = index(plain)
     # After a word and a space, or a space and an opening quote; not at a sentence's start.
     pattern = re.compile(r"(?:(?<=[^.!?\s]\s)|(?<=\s[\"'(]))(" + "|".join(
         map(re.escape, sorted(everyday, key=len, reverse=True))) + r")\b") if everyday else None
@@ -81,15 +107,7 @@ def find(text: str, encoder: str, skip: Collection[str] = (), path: Path | None 
     the people on the call), compared without case, spaces or punctuation."""
     path = path or FILE
     loose, pattern, everyday, most = _index(encoder, path)
-    found: list[tuple[int, int, str]] = []
-    words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[a-z0-9]+", text.lower())]
-    for i, (start, _, _) in enumerate(words):
-        for n in range(1, min(most, len(words) - i) + 1):
-            said = tuple(w for _, _, w in words[i:i + n])
-            hit = loose.get("".join(said))
-            if hit and (n == 1 or said == hit[1] or (len("".join(said)) >= MIN_JOINED
-                                                    and not STOP_WORDS.intersection(said))):
-                found.append((start, words[i + n - 1][1], hit[0]))
+    found = spans(text, loose, most)
     if pattern is not None:
         found += [(m.start(), m.end(), everyday[m.group(1)]) for m in pattern.finditer(text)]
     skipped = {"".join(_words(s)) for s in skip}

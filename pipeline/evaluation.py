@@ -20,6 +20,17 @@ MIN_OVERLAP = 0.6
 _PUNCT = re.compile(r"[^\w\s'%$]")
 
 
+def reference_for(recording: Path) -> dict | None:
+    """The reference transcript of a recording: `reference/<name>.json` beside it, or a
+    `<name>.ref.json` (a stereo test file shares its mono twin's)."""
+    for candidate in (recording.parent / "reference" / f"{recording.stem}.json",
+                      recording.with_name(f"{recording.stem.split('-stereo')[0]}-call.ref.json"),
+                      recording.with_suffix(".ref.json")):
+        if candidate.exists():
+            return json.loads(candidate.read_text())
+    return None
+
+
 def normalise(text: str) -> str:
     """Lower case, punctuation dropped: what word error rate is computed on."""
     return " ".join(_PUNCT.sub(" ", text.lower()).split())

@@ -198,9 +198,6 @@ def load_whisper(spec: str, cache_dir: Path, device: str = "cpu"):
     import torch
     import whisper
 
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ModelError("device cuda was asked for, but torch sees no GPU (set device to auto or cpu; "
-                         "a GPU needs a CUDA build of torch)")
     path = Path(spec).expanduser()
     ct2_dir: Path | None = None
     if spec == DEFAULT_MODEL:

@@ -58,3 +58,17 @@ def test_a_known_vendor_names_the_competitor_over_the_sentence_structure(listed)
     assert competitor_attributes(sent, [], [], ENCODER)["name"] == "NexHealth"
     # the deal's own list still comes first
     assert competitor_attributes(sent, ["Front"], [], ENCODER)["name"] == "Front"
+
+
+def test_a_deals_own_name_may_be_split_at_a_stop_word_a_known_vendor_may_not(tmp_path, monkeypatch):
+    """One name the deal lists is likely said ("on fleet" for Onfleet); among thousands of known
+    names the same split is mostly chance ("in eight weeks" is not InEight)."""
+    from extractors.competitors import mentions
+
+    path = tmp_path / "vendors.tsv"
+    path.write_text("name\tcategory\nOnfleet\tdelivery\n")
+    monkeypatch.setattr(vendors, "FILE", path)
+    text = "um on fleet called me again last week"
+    assert mentions(text, "Onfleet")
+    assert vendors.find(text, ENCODER) == []
+    assert not mentions("we paid upfront", "Front")
