@@ -98,28 +98,31 @@ class TurnModel:
         return self.head(torch.cat([utt, CONTEXT_WEIGHT * context], dim=-1))
 
 
-def _embed_unique(model: TurnModel, texts: list[str], batch_size: int = 32):
+def _embed_unique(model: TurnModel, texts: list[str], batch_size: int = 32, known: dict | None = None):
     """Embeddings of `texts`, each distinct text once, in batches of similar length.
 
     The sentences of a turn share the turn's context, and unsorted batches pad
-    every short back-channel to the longest turn: both cost most of the time."""
+    every short back-channel to the longest turn: both cost most of the time.
+    `known` (text -> embedding) is read first and filled: a caller scoring one
+    transcript twice, turns then their sentences, embeds each context once."""
     import torch
 
-    unique = sorted(set(texts), key=len)
-    index = {t: i for i, t in enumerate(unique)}
-    vecs = torch.cat([model.embed(unique[i:i + batch_size]) for i in range(0, len(unique), batch_size)])
-    return vecs[torch.tensor([index[t] for t in texts])]
+    known = {} if known is None else known
+    new = sorted(set(texts) - known.keys(), key=len)
+    for i in range(0, len(new), batch_size):
+        known.update(zip(new[i:i + batch_size], model.embed(new[i:i + batch_size])))
+    return torch.stack([known[t] for t in texts])
 
 
-def _predict(model: TurnModel, pairs: list[tuple[str, str]]) -> np.ndarray:
+def _predict(model: TurnModel, pairs: list[tuple[str, str]], known: dict | None = None) -> np.ndarray:
     import torch
 
     if not pairs:
         return np.zeros((0, len(KINDS)), dtype=np.float32)
     model.encoder.eval()
     with torch.inference_mode():
-        utt = _embed_unique(model, [p[0] for p in pairs])
-        ctx = _embed_unique(model, [p[1] or "" for p in pairs])
+        utt = _embed_unique(model, [p[0] for p in pairs], known=known)
+        ctx = _embed_unique(model, [p[1] or "" for p in pairs], known=known)
         return torch.sigmoid(model.head(torch.cat([utt, CONTEXT_WEIGHT * ctx], dim=-1))).numpy()
 
 
@@ -379,9 +382,10 @@ class TurnClassifier:
         self.model = TurnModel(encoder, AutoTokenizer.from_pretrained(directory), head)
         self.name = f"{self.meta['version']}@{self.meta['data_version']}"
 
-    def probabilities(self, pairs: list[tuple[str, str]]) -> np.ndarray:
-        """(n, kinds) calibrated probabilities for (utterance, context) pairs."""
-        return calibrate(_predict(self.model, pairs), self.calibration)
+    def probabilities(self, pairs: list[tuple[str, str]], known: dict | None = None) -> np.ndarray:
+        """(n, kinds) calibrated probabilities for (utterance, context) pairs; `known` as in
+        `_embed_unique`, to share embeddings between calls on one transcript."""
+        return calibrate(_predict(self.model, pairs, known), self.calibration)
 
 
 @functools.lru_cache(maxsize=2)

@@ -164,7 +164,8 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
             speech.setdefault(t.speaker, []).append(t.text)
     ctx = dataclasses.replace(ctx, speech=ctx.speech or speech, customers=ctx.customers or list(speech))
     conv = [Turn(t.speaker, t.role.value, t.text) for t in turns]
-    probs = classifier.probabilities([example_text(conv, i) for i in range(len(conv))])
+    known: dict = {}  # text -> embedding: the sentence pass below reuses the turns' contexts
+    probs = classifier.probabilities([example_text(conv, i) for i in range(len(conv))], known)
     # Per-kind thresholds tuned at training time, unless the user sets one for all.
     thresholds = classifier.thresholds if settings.threshold is None else \
         [settings.threshold] * len(KINDS)
@@ -186,7 +187,7 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
         for sent in sents:
             sentences[i].append((len(sent_pairs), sent))
             sent_pairs.append((f"{conv[i].role}: {sent.text}", context))
-    sent_probs = classifier.probabilities(sent_pairs) if sent_pairs else None
+    sent_probs = classifier.probabilities(sent_pairs, known) if sent_pairs else None
 
     memo: dict = {}
 
