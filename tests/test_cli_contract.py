@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import MINI, ROOT
+from tests.conftest import MINI
 from tests.test_end_to_end import handoff
 
 pytestmark = pytest.mark.slow

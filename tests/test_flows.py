@@ -178,7 +178,7 @@ def test_a_scheduled_deployment_picks_up_a_file_dropped_between_runs_exactly_onc
             cwd=tmp_path, env=env_for(data, PREFECT_API_URL=api, PREFECT_HOME=str(tmp_path / "prefect-home")),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         try:
-            runs = "select count(*) from runs" 
+            runs = "select count(*) from runs"
             wait_for(lambda: db.exists() and _safe(db, runs) >= 1, 240, "the first scheduled run", serve)
             write_calls(inbox, 1, start=1)  # dropped between runs
             wait_for(lambda: _safe(db, "select count(*) from recordings where status = 'done'") >= 2,

@@ -174,8 +174,8 @@ def test_transcripts_stay_text_and_the_page_loads_nothing_from_outside(app):
     assert "Acme &lt;b&gt;Corp&lt;/b&gt;" in page
     transcript = client.get("/calls/r1?t=5")
     assert "&lt;script&gt;" in transcript.text and "<script>alert" not in transcript.text
-    for html in (page, transcript.text, client.get("/").text):
-        assert not re.search(r'(src|href)="(https?:)?//', html)
+    for body in (page, transcript.text, client.get("/").text):
+        assert not re.search(r'(src|href)="(https?:)?//', body)
     assert "default-src 'self'" in transcript.headers["content-security-policy"]
 
 
