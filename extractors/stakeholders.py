@@ -45,6 +45,9 @@ _ADDRESSED = re.compile(r"^\W*(?:and\s+|so\s+|okay\s+)?(\w+),|(\w+):|\bfor (\w+)
 _SELF = re.compile(r"\b(i'm|i am|i'll be|i will be|i'd be)\b", re.I)
 # "my" of "my boss", "my cfo" speaks of someone else.
 _MINE = re.compile(rf"\b(me|mine)\b|\bmy\b(?!\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\b)", re.I)
+# ...and so does a sentence holding one: in "the number my cfo will hold me to" the
+# stakeholder is the cfo, not the speaker of "me".
+_THEIRS = re.compile(rf"\b(?:my|our)\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\b", re.I)
 
 
 
@@ -187,7 +190,8 @@ def stakeholder_name(sent, speaker: str, known: list[str]) -> str | None:
     titled = {_first(name) for _, name in _titled_names(sent)}
     me = [speaker] if speaker else []
     for candidates in ([n for n in others if _about(sent, n)], me if _SELF.search(text) else [],
-                       [n for n in others if _first(n) in titled], me if _MINE.search(text) else [],
+                       [n for n in others if _first(n) in titled],
+                       me if _MINE.search(text) and not _THEIRS.search(text) else [],
                        others, named):
         if candidates:
             return candidates[0]

@@ -40,6 +40,7 @@ def _name(nlp, text: str, speaker: str, known=()):
      [], "Owen Hale"),
     ("Maya, Frank owns the group and he signs off on anything over twenty grand.", "Tess Moore",
      ["Frank Kessler"], "Frank Kessler"),
+    ("the rollout plan is on me, nobody else here has the time", "Owen Hale", [], "Owen Hale"),
 ])
 def test_who_the_statement_is_about(nlp, text, speaker, known, expected):
     assert _name(nlp, text, speaker, known) == expected
@@ -49,6 +50,7 @@ def test_who_the_statement_is_about(nlp, text, speaker, known, expected):
     ("to be frank our cfo hates the per seat price", "Owen Hale", []),  # "frank" is a word here
     ("we need to grant my manager admin access first", "Owen Hale", []),
     ("my boss signs off on anything over ten grand", "Owen Hale", []),  # about the boss, unnamed
+    ("that's the figure our controller is going to hold me to", "Owen Hale", []),  # "me" in passing
     ("Sarah, can you send the security docs over?", "Owen Hale", ["Sarah Quill"]),  # addressed
     ("i'm the one who signs anything over fifty k", "Speaker 1", []),  # a diarization label
     ("i'm the one who signs anything over fifty k", "   ", []),
