@@ -104,7 +104,8 @@ def _embed_unique(model: TurnModel, texts: list[str], batch_size: int = 32, know
     The sentences of a turn share the turn's context, and unsorted batches pad
     every short back-channel to the longest turn: both cost most of the time.
     `known` (text -> embedding) is read first and filled: a caller scoring one
-    transcript twice, turns then their sentences, embeds each context once."""
+    transcript twice, turns then their sentences, embeds each context once. One dict
+    serves one model: its vectors are that model's."""
     import torch
 
     known = {} if known is None else known

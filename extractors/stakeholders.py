@@ -45,9 +45,6 @@ _ADDRESSED = re.compile(r"^\W*(?:and\s+|so\s+|okay\s+)?(\w+),|(\w+):|\bfor (\w+)
 _SELF = re.compile(r"\b(i'm|i am|i'll be|i will be|i'd be)\b", re.I)
 # "my" of "my boss", "my cfo" speaks of someone else.
 _MINE = re.compile(rf"\b(me|mine)\b|\bmy\b(?!\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\b)", re.I)
-# ...and so does a sentence holding one: in "the number my cfo will hold me to" the
-# stakeholder is the cfo, not the speaker of "me".
-_THEIRS = re.compile(rf"\b(?:my|our)\s+(?:[a-z]+\s+){{0,2}}?{_RELATION}\b", re.I)
 
 
 
@@ -170,6 +167,20 @@ def _about(sent, name: str) -> bool:
     return False
 
 
+def _about_their_title(sent) -> bool:
+    """Whether "my/our <title>" is the subject and the speaker only its object "me": "the
+    number my cfo will hold me to" is about the cfo, not the speaker. "me and my director",
+    "mine", "to me as our cfo" still speak of the speaker."""
+    subject = any(re.fullmatch(_RELATION, t.lower_) and t.dep_ in ("nsubj", "nsubjpass")
+                  and any(c.lower_ in ("my", "our") for c in t.children) for t in sent)
+    if not subject:
+        return False
+    firsts = [t for t in sent if t.lower_ in ("me", "mine", "my") and not
+              (t.lower_ == "my" and re.fullmatch(_RELATION, t.head.lower_))]
+    return bool(firsts) and all(t.lower_ == "me" and t.dep_ in ("dobj", "dative", "pobj")
+                                and not any(c.dep_ == "conj" for c in t.children) for t in firsts)
+
+
 def stakeholder_name(sent, speaker: str, known: list[str]) -> str | None:
     """Who the stakeholder statement is about, in this order: the speaker introducing
     themselves ("i'm dolores"); a person who is the sentence's subject or stands beside a
@@ -191,7 +202,7 @@ def stakeholder_name(sent, speaker: str, known: list[str]) -> str | None:
     me = [speaker] if speaker else []
     for candidates in ([n for n in others if _about(sent, n)], me if _SELF.search(text) else [],
                        [n for n in others if _first(n) in titled],
-                       me if _MINE.search(text) and not _THEIRS.search(text) else [],
+                       me if _MINE.search(text) and not _about_their_title(sent) else [],
                        others, named):
         if candidates:
             return candidates[0]

