@@ -52,12 +52,19 @@ def index(listed: list[str]) -> Index:
     return {"".join(own): (name, own) for name in reversed(listed) if (own := tuple(_words(name)))}
 
 
-def spans(text: str, names: Index, most: int = SPLIT_WORDS,
+def _most_words(names: Index) -> int:
+    """The most words a match can span: a split name's, or a listed name's own if longer."""
+    return max([SPLIT_WORDS, *(len(own) for _, own in names.values())])
+
+
+def spans(text: str, names: Index, most: int | None = None,
           stop_splits: bool = False) -> list[tuple[int, int, str]]:
     """(start, end, name) of each listed name the text says: in the name's own words, or as one
-    word, or joined from up to `most` words, none of them a stop word unless `stop_splits`. A
-    deal's own short list allows those ("on fleet" for Onfleet, "tyler in code" for Tyler Incode:
-    on the training calls they are right); thousands of known names do not ("in eight weeks")."""
+    word, or joined from up to SPLIT_WORDS words, none of them a stop word unless `stop_splits`.
+    A deal's own short list allows those ("on fleet" for Onfleet, "tyler in code" for Tyler
+    Incode: on the training calls they are right); thousands of known names do not ("in eight
+    weeks"). `most`: `_most_words(names)`, passed in where the index is cached."""
+    most = most or _most_words(names)
     found = []
     words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[a-z0-9]+", text.lower())]
     for i, (start, _, _) in enumerate(words):
@@ -65,7 +72,7 @@ def spans(text: str, names: Index, most: int = SPLIT_WORDS,
             said = tuple(w for _, _, w in words[i:i + n])
             joined = "".join(said)
             hit = names.get(joined)
-            if hit and (n == 1 or said == hit[1] or (len(joined) >= MIN_JOINED and (
+            if hit and (n == 1 or said == hit[1] or (n <= SPLIT_WORDS and len(joined) >= MIN_JOINED and (
                     stop_splits or not STOP_WORDS.intersection(said)))):
                 found.append((start, words[i + n - 1][1], hit[0]))
     return found
@@ -98,7 +105,7 @@ def _index(encoder: str, path: Path) -> tuple[Index, re.Pattern | None, dict[str
     # After a word and a space, or a space and an opening quote; not at a sentence's start.
     pattern = re.compile(r"(?:(?<=[^.!?\s]\s)|(?<=\s[\"'(]))(" + "|".join(
         map(re.escape, sorted(everyday, key=len, reverse=True))) + r")\b") if everyday else None
-    return loose, pattern, everyday, max([SPLIT_WORDS, *(len(own) for _, own in loose.values())])
+    return loose, pattern, everyday, _most_words(loose)
 
 
 def find(text: str, encoder: str, skip: Collection[str] = (), path: Path | None = None) -> list[str]:

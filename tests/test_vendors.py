@@ -72,3 +72,6 @@ def test_a_deals_own_name_may_be_split_at_a_stop_word_a_known_vendor_may_not(tmp
     assert mentions(text, "Onfleet")
     assert vendors.find(text, ENCODER) == []
     assert not mentions("we paid upfront", "Front")
+    # a listed name longer than any split is still found as written
+    assert mentions("we evaluated microsoft dynamics 365 field service last year",
+                    "Microsoft Dynamics 365 Field Service")
