@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from extractors import nlp  # first: it sets the offline environment
+from extractors import name_swap
 from extractors.corpus import (KINDS, Conversation, asr_conversation, data_version, example_text, load_dev,
                                source_version,
                                load_train)
@@ -51,6 +52,9 @@ class TrainConfig:
     # Share of training turns shown in recognizer style each epoch (no
     # punctuation, lower case, names split): same steps, so same training time.
     asr_share: float = 0.5
+    # Share of those recognizer-style turns whose call's product names are swapped for
+    # everyday words (extractors/name_swap.py): the classifier learns the context of a name.
+    swap_share: float = 0.5
 
 
 def _examples(convs: list[Conversation]) -> tuple[list[tuple[str, str]], np.ndarray]:
@@ -249,6 +253,9 @@ def train(cfg: TrainConfig, log=print) -> dict:
     held, fit = _split_by_deal(convs, cfg.holdout, cfg.seed)
     x_fit, y_fit = _examples(fit)
     x_fit_asr, _ = _examples([asr_conversation(c, cfg.seed) for c in fit])
+    words = name_swap.vocabulary(fit)
+    x_fit_swap, _ = _examples([asr_conversation(name_swap.swap_names(c, cfg.seed, words, cfg.encoder), cfg.seed)
+                               for c in fit])
     # Thresholds and calibration are set on both forms of the held-out turns:
     # real transcripts come punctuated (exports) and bare (recognizers).
     x_held, y_held = _examples(held)
@@ -279,7 +286,9 @@ def train(cfg: TrainConfig, log=print) -> dict:
         encoder.train()
         total = 0.0
         flip = np.random.RandomState(cfg.seed + 1000 + epoch).rand(len(x_fit)) < cfg.asr_share
-        x_epoch = [x_fit_asr[j] if flip[j] else x_fit[j] for j in range(len(x_fit))]
+        swap = np.random.RandomState(cfg.seed + 2000 + epoch).rand(len(x_fit)) < cfg.swap_share
+        x_epoch = [(x_fit_swap[j] if swap[j] else x_fit_asr[j]) if flip[j] else x_fit[j]
+                   for j in range(len(x_fit))]
         for idx in _length_batches(x_epoch, cfg.batch_size, cfg.seed + epoch):
             # The context branch is read without gradients: half the cost, same signal.
             with torch.no_grad():
@@ -310,6 +319,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
         "seed": cfg.seed, "held_out_deals": sorted({c.deal for c in held}),
         "encoder": cfg.encoder, "epochs": cfg.epochs, "learning_rate": cfg.learning_rate,
         "train_layers": cfg.train_layers, "context_weight": CONTEXT_WEIGHT, "asr_share": cfg.asr_share,
+        "swap_share": cfg.swap_share,
         "data_version": data_version(cfg.train_dir), "code_version": code_version(),
         "train_turns": len(x_fit),
         "dev_version": data_version(cfg.dev_dir) if cfg.dev_dir.exists() else None,
@@ -348,8 +358,9 @@ def reliability(y: np.ndarray, probs: np.ndarray, edges=(0.5, 0.6, 0.7, 0.8, 0.9
 
 
 def code_version() -> str:
-    """Hash of the trainer's own source: a changed trainer retrains."""
-    return source_version("classifier.py", "corpus.py")
+    """Hash of the trainer's own source and of what its name swap reads: a changed trainer
+    retrains."""
+    return source_version("classifier.py", "corpus.py", "name_swap.py", "vendors.py", "../data/vendors.tsv")
 
 
 def is_current(out_dir: Path, train_dir: Path, encoder: str) -> bool:

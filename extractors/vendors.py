@@ -108,22 +108,31 @@ def _index(encoder: str, path: Path) -> tuple[Index, re.Pattern | None, dict[str
     return loose, pattern, everyday, _most_words(loose)
 
 
+def outermost(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The spans not inside a longer one ("salesforce cpq" over "salesforce"), in text order."""
+    kept: list[tuple[int, int, str]] = []
+    for start, end, name in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
+        if not any(a <= start and end <= b for a, b, _ in kept):
+            kept.append((start, end, name))
+    return kept
+
+
+def find_spans(text: str, encoder: str, path: Path | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each listed name the text mentions, a longer name over one inside it."""
+    loose, pattern, everyday, most = _index(encoder, path or FILE)
+    found = spans(text, loose, most)
+    if pattern is not None:
+        found += [(m.start(), m.end(), everyday[m.group(1)]) for m in pattern.finditer(text)]
+    return outermost(found)
+
+
 def find(text: str, encoder: str, skip: Collection[str] = (), path: Path | None = None) -> list[str]:
     """Listed names the text mentions, in the order they appear, a longer name over one inside
     it ("salesforce cpq" is Salesforce CPQ); `skip` holds names never to return (our company,
     the people on the call), compared without case, spaces or punctuation."""
-    path = path or FILE
-    loose, pattern, everyday, most = _index(encoder, path)
-    found = spans(text, loose, most)
-    if pattern is not None:
-        found += [(m.start(), m.end(), everyday[m.group(1)]) for m in pattern.finditer(text)]
     skipped = {"".join(_words(s)) for s in skip}
     out: list[str] = []
-    taken: list[tuple[int, int]] = []
-    for start, end, name in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
-        if any(a <= start and end <= b for a, b in taken):
-            continue  # inside a longer name already taken
-        taken.append((start, end))
+    for _, _, name in find_spans(text, encoder, path):
         if name not in out and "".join(_words(name)) not in skipped:
             out.append(name)
     return out

@@ -1,0 +1,63 @@
+"""Product names swapped for everyday words: training views that teach context, not names.
+
+Most products a customer names on a real call are ones our training calls never had, and a
+recognizer writes a name it does not know as the nearest common words ("some sara",
+"canvas", "next health"). A classifier that learned "we got a quote from Salesforce" partly
+from the name has little to go on there. In these views each product name a call mentions
+(a listed vendor, or a competitor its labels name) is replaced by one or two everyday words,
+the same stand-in for the same name throughout the call, so only what is said around the
+name is left to learn from. Labels do not change, also where the named product is not a
+competitor (a system the product integrates with): the name alone makes no competitor
+either way.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from extractors import vendors
+from extractors.corpus import Conversation
+
+# Stand-ins are words of this many letters: long enough to read as a name, common enough
+# to be in the corpus.
+_WORD = re.compile(r"\b[a-z]{4,9}\b")
+
+
+def vocabulary(convs: list[Conversation]) -> list[str]:
+    """The everyday words stand-ins are made of: lower-case words of the calls' own text,
+    stop words left out, sorted (deterministic)."""
+    words = {w for conv in convs for turn in conv.turns for w in _WORD.findall(turn.text)}
+    return sorted(words - STOP_WORDS)
+
+
+def _labelled_names(conv: Conversation) -> list[str]:
+    return sorted({name for turn in conv.turns
+                   if (name := ((turn.attributes or {}).get("competitor") or {}).get("name"))})
+
+
+def name_spans(text: str, labelled: vendors.Index, encoder: str) -> list[tuple[int, int, str]]:
+    """(start, end, name) of the product names in `text`: listed vendors and the call's own
+    labelled competitors, a longer name over one inside it."""
+    return vendors.outermost(vendors.find_spans(text, encoder) +
+                             vendors.spans(text, labelled, stop_splits=True))
+
+
+def swap_names(conv: Conversation, seed: int, words: list[str], encoder: str) -> Conversation:
+    """`conv` with every product name replaced by a stand-in of one or two of `words`
+    (deterministic for a seed and the call's id)."""
+    rng = random.Random(f"{seed}:{conv.id}:names")
+    labelled = vendors.index(_labelled_names(conv))
+    stand_in: dict[str, str] = {}
+    turns = []
+    for turn in conv.turns:
+        text = turn.text
+        for start, end, name in reversed(name_spans(text, labelled, encoder)):
+            if name not in stand_in:
+                stand_in[name] = " ".join(rng.choice(words).capitalize() for _ in range(rng.randint(1, 2)))
+            text = text[:start] + stand_in[name] + text[end:]
+        turns.append(replace(turn, text=text))
+    return replace(conv, turns=turns)
