@@ -6,14 +6,18 @@ import functools
 import re
 import unicodedata
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from extractors.buying_roles import RoleModel
 from extractors.prototypes import BUYING_ROLES, nearest
 
+# "of/for" and up to two words: "vp of customer success", not "head of it she" (a stop word ends it).
+_STOP = "|".join(sorted(map(re.escape, STOP_WORDS), key=len, reverse=True))
 TITLE = re.compile(
     r"\b(?:(?:chief \w+ officer|c[efitoi]o|ciso|cto|cro|cmo|chro|vp|svp|evp|vice president|head|director|"
     r"manager|lead|controller|founder|owner|president|partner|principal|architect|engineer|analyst|"
     r"administrator|admin|coordinator|specialist|counsel|buyer|officer|superintendent|dean|"
-    r"supervisor|treasurer)(?:\s+(?:of|for)\s+[A-Za-z&]+(?:\s+[A-Za-z&]+)?)?)\b", re.I)
+    rf"supervisor|treasurer)(?:\s+(?:of|for)\s+[A-Za-z&]+(?:\s+(?!(?:{_STOP})\b)[A-Za-z&]+)?)?)\b", re.I)
 # Titles that settle the buying role without reading further.
 _ROLE_BY_TITLE = [
     (re.compile(r"\b(cfo|ceo|coo|president|founder|owner|chief financial|vp of finance|treasurer)\b", re.I), "economic_buyer"),
@@ -24,6 +28,8 @@ _CHANNEL = r"(e-?mail|slack|teams|text(s|ing)?|sms|phone|call(s|ing)?|whatsapp|i
 _CONTACT = re.compile(rf"\b(prefers?|rather|best (way )?to (reach|get hold of)|reach (me|him|her|them) "
                       rf"(on|by|via|over)|only (reads|checks|answers)|lives in)\b[^.?!]{{0,40}}?\b{_CHANNEL}\b",
                       re.I)
+# A recognizer spells an acronym out letter by letter: "c f o", "i t director", "v p of sales".
+_SPELLED = re.compile(r"(?<![\w'])[a-z](?: [a-z](?![\w'])){1,4}", re.I)
 _SKEPTIC = re.compile(r"\b(skeptic(al)?|not (a )?fan|not convinced|push(es|ed)? back|resist|"
                       r"doubt|worried|hates?)\b", re.I)
 
@@ -229,6 +235,12 @@ def own_words(name: str | None, speech: dict[str, list[str]]) -> list[str]:
     return speech[same[0]] if len(same) == 1 else []
 
 
+def _joined_acronyms(text: str) -> str:
+    """`text` with spelled-out acronyms written as words ("our c f o" -> "our cfo"), so a
+    title reads the same from a recognizer as from an export."""
+    return _SPELLED.sub(lambda m: m.group(0).replace(" ", ""), text)
+
+
 def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | None = None,
                            roles: RoleModel | None = None, speech: dict[str, list[str]] | None = None) -> dict:
     """`known`: the customer-side people of the call and deal (never the seller's);
@@ -236,7 +248,7 @@ def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | 
     `speech`: what each named speaker said in the call (their role shows in it too)."""
     text = sent.text
     name = stakeholder_name(sent, speaker, known or [])
-    titles = [m.group(0) for m in TITLE.finditer(text)]
+    titles = [m.group(0) for m in TITLE.finditer(_joined_acronyms(text))]
     title = titles[0] if titles else None
     role, similarity = roles.predict(text, own_words(name, speech or {})) if roles \
         else nearest(encoder, text, BUYING_ROLES)

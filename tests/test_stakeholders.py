@@ -71,3 +71,18 @@ def test_a_surname_must_be_one(nlp):
 def test_the_first_name_list_holds_names_not_just_words():
     names = first_names()
     assert len(names) > 4000 and {"marcy", "lorraine", "phil"} <= names
+
+
+@pytest.mark.parametrize("written,spoken,role", [
+    # The same title as an export writes it and as a recognizer spells it: same title, same role.
+    ("so I'm the CFO here and I'm the one signing this", "so i'm the c f o here and i'm the one signing this",
+     "economic_buyer"),
+    ("Nadia is our head of IT, she reviews every vendor", "nadia is our head of i t she reviews every vendor",
+     "technical_evaluator"),
+])
+def test_a_title_spelled_out_by_a_recognizer_reads_as_written(nlp, written, spoken, role):
+    from extractors.stakeholders import stakeholder_attributes
+
+    found = [stakeholder_attributes(nlp(text)[:], "Owen Hale", Settings().encoder_model) for text in (written, spoken)]
+    assert [a["buying_role"] for a in found] == [role, role]
+    assert found[0]["title"].lower().replace(" ", "") == found[1]["title"].replace(" ", "")
