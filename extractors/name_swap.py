@@ -22,16 +22,19 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from extractors import vendors
 from extractors.corpus import Conversation
 
-# Stand-ins are words of this many letters: long enough to read as a name, common enough
-# to be in the corpus.
-_WORD = re.compile(r"\b[a-z]{4,9}\b")
+# A word cut out of a contraction ("didn't" -> "didn") is no stand-in.
+_WORD = re.compile(r"(?<!')\b[a-z]{4,9}\b(?!')")
 
 
 def vocabulary(convs: list[Conversation]) -> list[str]:
-    """The everyday words stand-ins are made of: lower-case words of the calls' own text,
-    stop words left out, sorted (deterministic)."""
+    """The everyday words stand-ins are made of: lower-case words of the calls' own text, less
+    stop words and less the bare forms of the product names the calls carry, sorted
+    (deterministic)."""
     words = {w for conv in convs for turn in conv.turns for w in _WORD.findall(turn.text)}
-    return sorted(words - STOP_WORDS)
+    products = {"".join(own) for conv in convs for name in _labelled_names(conv)
+                if (own := re.findall(r"[a-z0-9]+", name.lower()))}
+    products |= {"".join(re.findall(r"[a-z0-9]+", name.lower())) for name in vendors.names()}
+    return sorted(words - STOP_WORDS - products)
 
 
 def _labelled_names(conv: Conversation) -> list[str]:
@@ -41,9 +44,13 @@ def _labelled_names(conv: Conversation) -> list[str]:
 
 def name_spans(text: str, labelled: vendors.Index, encoder: str) -> list[tuple[int, int, str]]:
     """(start, end, name) of the product names in `text`: listed vendors and the call's own
-    labelled competitors, a longer name over one inside it."""
-    return vendors.outermost(vendors.find_spans(text, encoder) +
-                             vendors.spans(text, labelled, stop_splits=True))
+    labelled competitors, a longer name over one inside it; of two that cross, the first."""
+    kept: list[tuple[int, int, str]] = []
+    for span in vendors.outermost(vendors.find_spans(text, encoder) +
+                                  vendors.spans(text, labelled, stop_splits=True)):
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
 
 
 def swap_names(conv: Conversation, seed: int, words: list[str], encoder: str) -> Conversation:

@@ -11,13 +11,15 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from extractors.buying_roles import RoleModel
 from extractors.prototypes import BUYING_ROLES, nearest
 
-# "of/for" and up to two words: "vp of customer success", not "head of it she" (a stop word ends it).
-_STOP = "|".join(sorted(map(re.escape, STOP_WORDS), key=len, reverse=True))
+# "of/for" and up to two words: "vp of customer success", "manager of the call center", not
+# "head of it she" (a stop word, "it" aside, ends it after the first).
+_STOP = "|".join(sorted(map(re.escape, STOP_WORDS - {"it"}), key=len, reverse=True))
 TITLE = re.compile(
     r"\b(?:(?:chief \w+ officer|c[efitoi]o|ciso|cto|cro|cmo|chro|vp|svp|evp|vice president|head|director|"
     r"manager|lead|controller|founder|owner|president|partner|principal|architect|engineer|analyst|"
     r"administrator|admin|coordinator|specialist|counsel|buyer|officer|superintendent|dean|"
-    rf"supervisor|treasurer)(?:\s+(?:of|for)\s+[A-Za-z&]+(?:\s+(?!(?:{_STOP})\b)[A-Za-z&]+)?)?)\b", re.I)
+    rf"supervisor|treasurer)(?:\s+(?:of|for)\s+(?:the\s+)?[A-Za-z&]+"
+    rf"(?:\s+(?!(?:{_STOP})\b)[A-Za-z&]+)?)?)\b", re.I)
 # Titles that settle the buying role without reading further.
 _ROLE_BY_TITLE = [
     (re.compile(r"\b(cfo|ceo|coo|president|founder|owner|chief financial|vp of finance|treasurer)\b", re.I), "economic_buyer"),
@@ -29,7 +31,10 @@ _CONTACT = re.compile(rf"\b(prefers?|rather|best (way )?to (reach|get hold of)|r
                       rf"(on|by|via|over)|only (reads|checks|answers)|lives in)\b[^.?!]{{0,40}}?\b{_CHANNEL}\b",
                       re.I)
 # A recognizer spells an acronym out letter by letter: "c f o", "i t director", "v p of sales".
-_SPELLED = re.compile(r"(?<![\w'])[a-z](?: [a-z](?![\w'])){1,4}", re.I)
+# Only the titles' own acronyms are joined: "a v p" is "a vp", "c f o i think" is "cfo i think".
+_TITLE_ACRONYMS = ("ciso", "chro", "cfo", "ceo", "coo", "cto", "cio", "cmo", "cro", "svp", "evp", "vp",
+                   "it", "gm", "hr")
+_SPELLED = re.compile(r"(?<![\w'])(?:" + "|".join(" ".join(a) for a in _TITLE_ACRONYMS) + r")(?![\w'])", re.I)
 _SKEPTIC = re.compile(r"\b(skeptic(al)?|not (a )?fan|not convinced|push(es|ed)? back|resist|"
                       r"doubt|worried|hates?)\b", re.I)
 

@@ -52,6 +52,21 @@ def test_swap_is_deterministic_for_a_seed(listed):
     assert len(seeds) > 1  # the seed picks the stand-ins
 
 
-def test_vocabulary_is_lower_case_content_words():
-    call = Conversation("T-2", [Turn("Ana", "customer", "The Reconciliation takes us six days, every month")])
-    assert name_swap.vocabulary([call]) == ["days", "month", "takes"]  # not "reconciliation": capitalised, and 14 letters
+def test_names_that_cross_keep_the_text_whole(listed):
+    # ServiceTitan (listed) and "Titan Pro" (this call's label) cross: one is swapped, no fragment left.
+    call = Conversation("T-3", [Turn("Ana", "customer", "we looked at service titan pro last year", ["competitor"],
+                                     {"competitor": {"name": "Titan Pro"}})])
+    text = name_swap.swap_names(call, 13, WORDS, ENCODER).turns[0].text
+    middle = text[len("we looked at "):].split(" last year")[0].split()
+    assert text.startswith("we looked at ") and text.endswith(" last year")
+    assert all(w.lower() in WORDS + ["pro"] for w in middle)
+
+
+def test_vocabulary_is_lower_case_content_words(listed):
+    call = Conversation("T-2", [
+        Turn("Ana", "customer", "The Reconciliation takes us six days, every month, we didn't cope"),
+        Turn("Ana", "customer", "honestly quickbooks and briarwood both wasted days", ["competitor"],
+             {"competitor": {"name": "Briarwood"}})])
+    # Not "reconciliation" (capitalised, 14 letters), "didn" (a contraction's stem), "every"
+    # (a stop word), nor a product: listed (QuickBooks) or labelled (Briarwood).
+    assert name_swap.vocabulary([call]) == ["cope", "days", "honestly", "month", "takes", "wasted"]

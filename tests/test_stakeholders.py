@@ -79,6 +79,10 @@ def test_the_first_name_list_holds_names_not_just_words():
      "economic_buyer"),
     ("Nadia is our head of IT, she reviews every vendor", "nadia is our head of i t she reviews every vendor",
      "technical_evaluator"),
+    # an article or the pronoun "i" beside the letters is no part of the acronym
+    ("so she's a CFO, I think she signs", "so she's a c f o i think she signs", "economic_buyer"),
+    ("Ines is our head of IT, I think she'll vet it", "ines is our head of i t i think she'll vet it",
+     "technical_evaluator"),
 ])
 def test_a_title_spelled_out_by_a_recognizer_reads_as_written(nlp, written, spoken, role):
     from extractors.stakeholders import stakeholder_attributes
