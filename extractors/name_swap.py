@@ -3,12 +3,13 @@
 Most products a customer names on a real call are ones our training calls never had, and a
 recognizer writes a name it does not know as the nearest common words ("some sara",
 "canvas", "next health"). A classifier that learned "we got a quote from Salesforce" partly
-from the name has little to go on there. In these views each product name a call mentions
-(a listed vendor, or a competitor its labels name) is replaced by one or two everyday words,
-the same stand-in for the same name throughout the call, so only what is said around the
-name is left to learn from. Labels do not change, also where the named product is not a
-competitor (a system the product integrates with): the name alone makes no competitor
-either way.
+from the name has little to go on there. In these views each product name the vendor matcher
+finds in a call (a listed vendor, or a competitor its labels name, as written or split into
+words) is replaced by one or two everyday words, the same stand-in for the same name
+throughout the call, so only what is said around the name is left to learn from. A misheard
+form the matcher does not find ("single hops" for SingleOps) stays. Labels do not change,
+also where the named product is not a competitor (a system the product integrates with): the
+name alone makes no competitor either way.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def name_spans(text: str, labelled: vendors.Index, encoder: str) -> list[tuple[i
 
 
 def swap_names(conv: Conversation, seed: int, words: list[str], encoder: str) -> Conversation:
-    """`conv` with every product name replaced by a stand-in of one or two of `words`
-    (deterministic for a seed and the call's id)."""
+    """`conv` with each product name `name_spans` finds replaced by a stand-in of one or two of
+    `words` (deterministic for a seed and the call's id)."""
     rng = random.Random(f"{seed}:{conv.id}:names")
     labelled = vendors.index(_labelled_names(conv))
     stand_in: dict[str, str] = {}
