@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
-
 from extractors import classifier as clf_module
 from extractors import name_swap
-from extractors.corpus import KINDS, asr_conversation, load_train
+from extractors.corpus import KINDS, load_train
 from pipeline.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,9 +41,7 @@ def main() -> None:
     print(f"held-out slice: {len(held_convs)} conversations of {len(held)} deals, both forms")
     print(f"{'names':10} " + " ".join(f"{k[:12]:>12}" for k in KINDS) + f" {'macro':>6}  competitor P / R")
     for label, cs in (("as written", held_convs), ("swapped", swapped)):
-        x, y = clf_module._examples(cs)
-        x_asr, _ = clf_module._examples([asr_conversation(c, seed) for c in cs])
-        x, y = x + x_asr, np.concatenate([y, y])
+        x, y = clf_module.both_forms(cs, seed)
         m = clf_module.score(y, classifier.probabilities(x), list(classifier.thresholds))
         comp = m["competitor"]
         print(f"{label:10} " + " ".join(f"{m[k]['f1']:12.3f}" for k in KINDS) +

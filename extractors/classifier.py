@@ -66,6 +66,14 @@ def _examples(convs: list[Conversation]) -> tuple[list[tuple[str, str]], np.ndar
     return pairs, np.array(labels, dtype=np.float32).reshape(-1, len(KINDS))
 
 
+def both_forms(convs: list[Conversation], seed: int) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """The examples of `convs` as written, then in recognizer style: real transcripts come
+    punctuated (exports) and bare (recognizers), and held-out turns are scored in both."""
+    x, y = _examples(convs)
+    x_asr, _ = _examples([asr_conversation(c, seed) for c in convs])
+    return x + x_asr, np.concatenate([y, y])
+
+
 def _seed_everything(seed: int) -> None:
     import torch
 
@@ -256,11 +264,8 @@ def train(cfg: TrainConfig, log=print) -> dict:
     words = name_swap.vocabulary(fit)
     x_fit_swap, _ = _examples([asr_conversation(name_swap.swap_names(c, cfg.seed, words, cfg.encoder), cfg.seed)
                                for c in fit])
-    # Thresholds and calibration are set on both forms of the held-out turns:
-    # real transcripts come punctuated (exports) and bare (recognizers).
-    x_held, y_held = _examples(held)
-    x_held_asr, _ = _examples([asr_conversation(c, cfg.seed) for c in held])
-    x_held, y_held = x_held + x_held_asr, np.concatenate([y_held, y_held])
+    # Thresholds and calibration are set on both forms of the held-out turns.
+    x_held, y_held = both_forms(held, cfg.seed)
     log(f"training on {len(x_fit)} turns ({len(fit)} snippets), holding out {len(x_held)}")
 
     path = nlp.encoder_path(cfg.encoder)

@@ -22,6 +22,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from extractors import vendors
 from extractors.corpus import Conversation
+from extractors.crm_competitors import deal_competitors
 
 # A word cut out of a contraction ("didn't" -> "didn") is no stand-in.
 _WORD = re.compile(r"(?<!')\b[a-z]{4,9}\b(?!')")
@@ -32,15 +33,12 @@ def vocabulary(convs: list[Conversation]) -> list[str]:
     stop words and less the bare forms of the product names the calls carry, sorted
     (deterministic)."""
     words = {w for conv in convs for turn in conv.turns for w in _WORD.findall(turn.text)}
-    products = {"".join(own) for conv in convs for name in _labelled_names(conv)
-                if (own := re.findall(r"[a-z0-9]+", name.lower()))}
-    products |= {"".join(re.findall(r"[a-z0-9]+", name.lower())) for name in vendors.names()}
-    return sorted(words - STOP_WORDS - products)
+    labelled = [name for names in deal_competitors(convs).values() for name in names]
+    return sorted(words - STOP_WORDS - vendors.index(vendors.names() + labelled).keys())
 
 
 def _labelled_names(conv: Conversation) -> list[str]:
-    return sorted({name for turn in conv.turns
-                   if (name := ((turn.attributes or {}).get("competitor") or {}).get("name"))})
+    return sorted(deal_competitors([conv]).get(conv.deal, ()))
 
 
 def name_spans(text: str, labelled: vendors.Index, encoder: str) -> list[tuple[int, int, str]]:
