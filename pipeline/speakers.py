@@ -326,7 +326,9 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
                  speech_scores: Callable[[], dict[str, float]] | None = None) -> Transcript:
     """Give each speaker a role, and a name where they introduced themselves.
 
-    Evidence, strongest first: the channel of a stereo call; a speaker label or
+    Evidence, strongest first: a role the transcript already carries (our own JSON
+    format: a reviewed or re-imported transcript says who is who); the channel of a
+    stereo call; a speaker label or
     self-introduction naming one of the seller's people (the deal's AE and CSM,
     `rep_names`); an introduction "from <company>"; a speaker who names the
     seller's company (first person talk about the product). When only the
@@ -344,6 +346,9 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
     account = _norm(deal.account) if deal else ""
     intros = introductions(transcript.segments)
     roles: dict[str, Role] = {}
+    for seg in transcript.segments:
+        if seg.role is not Role.UNKNOWN and seg.speaker != "unknown":
+            roles.setdefault(seg.speaker, seg.role)
     names: dict[str, str] = {}
     for seg in transcript.segments:
         label = seg.speaker
@@ -396,6 +401,6 @@ def assign_roles(transcript: Transcript, deal: Deal | None, rep_names: list[str]
         for label in labels[1:]:
             roles[label] = Role.CUSTOMER
     for seg in transcript.segments:
-        seg.role = roles.get(seg.speaker, Role.UNKNOWN)
+        seg.role = roles.get(seg.speaker, seg.role)
         seg.speaker = names.get(seg.speaker, seg.speaker)
     return transcript

@@ -29,6 +29,23 @@ def test_export_speakers_get_roles_from_the_crm():
     assert [s.role for s in t.segments] == [Role.REP, Role.CUSTOMER, Role.REP]
 
 
+def test_roles_a_json_transcript_carries_are_kept(tmp_path):
+    """Our own JSON format says who is who (a reviewed or re-imported transcript): a sales
+    engineer the CRM does not know stays the seller's, and only unplaced speakers are inferred."""
+    from pipeline.transcripts import read_transcript
+
+    stated = Transcript(segments=[
+        Segment(start=0, end=1, speaker="Priya Shah", role=Role.REP, text="Morning all, Rob, good to meet you."),
+        Segment(start=1, end=2, speaker="Rob Tanner", role=Role.CUSTOMER, text="Hi. I have a hard stop at half past."),
+        Segment(start=2, end=3, speaker="Tom Becker", role=Role.REP, text="I'll walk you through the matching."),
+        Segment(start=3, end=4, speaker="Mei Lin", text="Can it post the eliminations for us?")])
+    path = tmp_path / "call.json"
+    path.write_text(stated.model_dump_json())
+    t = assign_roles(read_transcript(path), DEAL, [], speech_scores=lambda: {"Rob Tanner": 0.9, "Mei Lin": 0.1})
+    assert [(s.speaker, s.role) for s in t.segments] == [
+        ("Priya Shah", Role.REP), ("Rob Tanner", Role.CUSTOMER), ("Tom Becker", Role.REP), ("Mei Lin", Role.CUSTOMER)]
+
+
 def test_anonymous_speakers_are_named_and_sided_by_introductions():
     t = assign_roles(transcript(("speaker 1", "Hi all, this is Tom from Relaywise, I run solutions."),
                                 ("speaker 2", "Hey Tom, I'm Dana, CFO at Northwind Logistics.")), DEAL, [])
