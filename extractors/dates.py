@@ -25,6 +25,19 @@ _ORDINAL_WEEK = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd":
 _MONTH_WORD = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|" \
               r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
 _UNIT_DAYS = {"day": 1, "business day": 1.4, "week": 7, "month": 30.44, "year": 365.25}
+# Days of the month as said ("the fifteenth", "the twenty-seventh"): read as "15th", "27th".
+_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+_ORDINALS = {w: n for n, w in enumerate(_UNITS + ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
+                                                  "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+                                                  "nineteenth", "twentieth"], 1)} | \
+    {f"twenty {w}": 21 + n for n, w in enumerate(_UNITS)} | {"thirtieth": 30, "thirty first": 31}
+_ORDINAL_DAY = r"(?:(?:twenty|thirty)[- ]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)" \
+               r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth" \
+               r"|nineteenth|twentieth|thirtieth"
+# "the third" alone is a date only where the phrase ends: "on the third." or "by the third so...",
+# not "the third option" or "the second call".
+_PHRASE_ENDS = r"(?=\s*(?:$|[.,;:!?)]|(?:for|and|so|if|at|then|or|but|when|because|is|works|would|please|okay|" \
+               r"latest|morning|afternoon|evening|which|too)\b))"
 
 # Phrases worth resolving, found in text even when NER misses them (ASR lower-case).
 DUE_PATTERN = re.compile(
@@ -36,7 +49,9 @@ DUE_PATTERN = re.compile(
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?"
     rf"|(?:the\s+)?(?:(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+week|end|middle)\s+of\s+{_MONTH_WORD}"
     rf"|(?:early|mid|late)[- ]{_MONTH_WORD}"
-    r"|the\s+\d{1,2}(?:st|nd|rd|th)(?:\s+of\s+\w+)?)\b", re.I)
+    r"|the\s+\d{1,2}(?:st|nd|rd|th)(?:\s+of\s+\w+)?"
+    rf"|{_MONTH_WORD}\s+(?:the\s+)?(?:{_ORDINAL_DAY})|the\s+(?:{_ORDINAL_DAY})\s+of\s+{_MONTH_WORD}"
+    rf"|the\s+(?:{_ORDINAL_DAY}){_PHRASE_ENDS})\b", re.I)
 
 
 def _number(word: str) -> float | None:
@@ -44,6 +59,32 @@ def _number(word: str) -> float | None:
     if word.isdigit():
         return float(word)
     return _NUMBERS.get(word)
+
+
+def _day(ordinal: str) -> str:
+    """'fifteenth' -> '15th', 'twenty seventh' -> '27th': the form dateparser reads."""
+    n = _ORDINALS.get(re.sub(r"^(twenty|thirty) ?", r"\1 ", ordinal.lower()))
+    if n is None:
+        return ordinal
+    return f"{n}{'th' if 10 < n < 14 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _day_of_month(p: str, base: dt.date) -> dt.date | None:
+    """'the 3rd', 'the 15th of april', 'april 3rd': the next such day. dateparser reads a bare
+    '3rd' (1st-12th) as a month and gave March of next year for "by the 3rd"."""
+    m = re.fullmatch(rf"(?:the )?(\d{{1,2}})(?:st|nd|rd|th)(?: of (?:the month|({_MONTH_WORD})))?", p)
+    day, month = (int(m.group(1)), m.group(2)) if m else (None, None)
+    if m is None:
+        m = re.fullmatch(rf"({_MONTH_WORD})\.? (?:the )?(\d{{1,2}})(?:st|nd|rd|th)?", p)
+        if m is None:
+            return None
+        day, month = int(m.group(2)), m.group(1)
+    if month:
+        when = dt.date(base.year, _MONTHS[month], day)
+        return when if when >= base else when.replace(year=base.year + 1)
+    if day >= base.day:
+        return base.replace(day=day)
+    return (_month_end(base) + dt.timedelta(days=1)).replace(day=day)
 
 
 def _quarter_end(q: int, base: dt.date) -> dt.date:
@@ -86,8 +127,11 @@ def resolve_due(phrase: str, base: dt.date) -> dt.date | None:
     """The calendar date a spoken deadline means, or None when it names none."""
     p = " ".join(phrase.lower().replace("-", " ").split())
     p = re.sub(r"^(by|before|on|until|no later than|sometime)\s+", "", p)
+    p = re.sub(rf"\b(?:{_ORDINAL_DAY.replace('[- ]?', ' ?')})\b", lambda m: _day(m.group(0)), p)
     if (within := _within_month(p, base)) is not None:
         return within
+    if (day := _day_of_month(p, base)) is not None:
+        return day
     if m := re.search(r"\bq([1-4])\b", p):
         return _quarter_end(int(m.group(1)), base)
     if m := re.search(r"(?:within|in|over)\s+(?:the\s+)?(?:next\s+)?(\w+(?:\s+of)?)\s+(business day|day|week|month|year)s?", p):

@@ -25,6 +25,12 @@ CALL = dt.date(2026, 8, 4)
     ("end of October", "2026-10-31"),
     ("mid-March", "2027-03-15"),                          # March has passed: next year's
     ("the last week of August", "2026-08-28"),
+    ("by the 3rd", "2026-09-03"),                         # a day, not March (dateparser's reading)
+    ("on the 1st", "2026-09-01"),
+    ("the fifteenth", "2026-08-15"),                      # days said as words
+    ("before the twenty-seventh of August", "2026-08-27"),
+    ("March fifteenth", "2027-03-15"),
+    ("the 2nd of August", "2027-08-02"),                  # passed this year: next year's
 ])
 def test_resolve_due(phrase, expected):
     assert resolve_due(phrase, CALL) == dt.date.fromisoformat(expected)
@@ -43,3 +49,10 @@ def test_the_named_entity_is_widened_to_the_whole_deadline():
     # spaCy tags "next week"; the deadline said is the end of next week (a Friday).
     assert find_due("we'll have it to you end of next week", CALL, ["next week"]) == \
         ("end of next week", dt.date(2026, 8, 14))
+
+
+def test_a_day_said_as_a_word_is_a_deadline_only_where_the_phrase_ends():
+    assert find_due("we'll hold the kickoff slot on the fourteenth for you", CALL) == \
+        ("on the fourteenth", dt.date(2026, 8, 14))
+    assert find_due("so the third option is the cheaper one", CALL) == (None, None)
+    assert find_due("the second call is on friday", CALL) == ("on friday", dt.date(2026, 8, 7))
