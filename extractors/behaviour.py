@@ -4,8 +4,9 @@ guide right on small held-back conversations (`tests/data/heldback_cases.json`)?
 Each case is a tiny call and an expectation about one of its turns: that a
 promise is the vendor's or the customer's, that a hypothetical is *not* a
 commitment, that "by Friday" resolves to the right date, that a brochure promise
-is flagged vague, a hedge tentative, a criterion (un)quantified, and that one
-person mentioned several ways becomes one stakeholder. The result is a pass
+is flagged vague, a hedge tentative, a criterion (un)quantified, that one
+person mentioned several ways becomes one stakeholder, and that a recap with
+several promises gives one commitment per promise. The result is a pass
 rate per behaviour, printed by `handoff evaluate --behaviour`.
 """
 
@@ -13,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
 from extractors.extract import CallContext, extract_items
 from models import Item, ItemKind
-from pipeline.evaluation import TURN_SECONDS, turns_transcript
+from pipeline.evaluation import MIN_OVERLAP, TURN_SECONDS, overlap, turns_transcript
 from pipeline.settings import Settings
 
 def _at(items: list[Item], turn: int, kind: ItemKind) -> list[Item]:
@@ -43,6 +45,8 @@ def check(case: dict, items: list[Item], encoder: str) -> tuple[bool | str, str]
     if behaviour == "not_a_commitment":
         found = _at(items, turn, ItemKind.COMMITMENT)
         return not found, f"{len(found)} commitment(s)"
+    if behaviour == "several_commitments":
+        return several_promises(expect, _at(items, turn, ItemKind.COMMITMENT))
     if behaviour == "stakeholder_merge":
         from pipeline.aggregate import merge_items
 
@@ -68,6 +72,31 @@ def check(case: dict, items: list[Item], encoder: str) -> tuple[bool | str, str]
            "tentative_promise": "firm", "quantified_criterion": "quantified"}[behaviour]
     want = expect["due"] if key == "due_date" else expect[key]
     return attrs.get(key) == want, f"{key} {attrs.get(key)!r}, expected {want!r}"
+
+
+def several_promises(expect: dict, found: list[Item]) -> tuple[bool | str, str]:
+    """A turn with several promises: each expected promise sentence is matched one-to-one by an
+    item whose quote overlaps it (as in the evaluation); passed when all are and no item is left
+    over. The found string counts both, for promise-level recall and precision."""
+    promises = [p["quote"] for p in expect["promises"]]
+    if not found:
+        return MISSED, f"0/{len(promises)} promises, 0 extra"
+    left = list(found)
+    matched = 0
+    for promise in promises:
+        best = max(left, key=lambda i: overlap(promise, i.primary.quote), default=None)
+        if best is not None and overlap(promise, best.primary.quote) >= MIN_OVERLAP:
+            left.remove(best)
+            matched += 1
+    return matched == len(promises) and not left, f"{matched}/{len(promises)} promises, {len(left)} extra"
+
+
+def promise_rates(rows: list[tuple[str, bool | str, str]]) -> tuple[float, float]:
+    """(recall, precision) over the promises of the several_commitments cases whose target turn
+    gave any commitment: are the turn's promises each an item, and only they?"""
+    counts = [tuple(map(int, re.findall(r"\d+", found))) for _, passed, found in rows if passed != MISSED]
+    matched, expected, extra = (sum(c[k] for c in counts) for k in range(3))
+    return matched / max(expected, 1), matched / max(matched + extra, 1)
 
 
 def rates(rows: list[tuple[str, bool | str, str]]) -> tuple[float, float | None]:

@@ -6,7 +6,8 @@
    speaker's role.
 3. For each tag, the sentence of the turn that carries it best becomes the
    quote (scored by the same classifier), and spaCy plus the per-kind modules
-   fill the attributes.
+   fill the attributes. A commitment turn gives one item per promise sentence
+   (a next-steps recap holds several).
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ from models import Deal, Evidence, Item, ItemKind, Role, Segment, Side, Transcri
 from pipeline.settings import Settings
 
 TURN_GAP_SECONDS = 1.5
+# Kinds of which one turn can state several, one per sentence: a next-steps recap holds
+# promises of different owners and dates. The label guide keeps one stakeholder and one
+# competitor per turn, and a second pain or risk sentence mostly elaborates the first.
+SEVERAL_PER_TURN = {ItemKind.COMMITMENT.value}
+# A further sentence needs this many words to be an item of its own ("By Friday." is not).
+MIN_SENTENCE_WORDS = 4
 _FILLERS = re.compile(r"(?<!\w)(?:um+|uh+|erm|hmm+|mm-hmm|you know|i mean|like,|sort of|kind of|kinda)"
                       r"(?!\w)[,]?\s*", re.I)
 
@@ -208,16 +215,29 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
             rows = [r for r in rows if attributes(i, ItemKind.COMPETITOR, r[1])["name"]] or rows
         return max(rows, key=lambda r: sent_probs[r[0], j])[1] if rows else docs[i][:]
 
-    quotes = {(i, j): quote(i, j) for i, j in hits}
+    def more(i: int, j: int, best) -> list[tuple[object, float]]:
+        """The turn's other sentences that carry a kind of which a turn may hold several (a
+        recap: "I'll send the order form today. Dana will get legal on the DPA by Wednesday."),
+        each with its own sentence probability as confidence."""
+        if KINDS[j] not in SEVERAL_PER_TURN or len(sentences[i]) == 1 or (i, j) in by_list:
+            return []
+        return [(sent, float(sent_probs[row, j])) for row, sent in sentences[i]
+                if sent.start != best.start and sent_probs[row, j] >= thresholds[j]
+                and len(sent.text.split()) >= MIN_SENTENCE_WORDS]
+
+    quoted = []  # (turn, kind, sentence, confidence): the turn's best sentence first
+    for i, j in hits:
+        best = quote(i, j)
+        quoted += [(i, j, best, float(probs[i, j])), *((i, j, sent, p) for sent, p in more(i, j, best))]
     # Risk categories and buying roles read each quote's embedding: one batch for all.
-    embeddings(settings.encoder_model, [sent.text for (i, j), sent in quotes.items()
+    embeddings(settings.encoder_model, [sent.text for _, j, sent, _ in quoted
                                         if KINDS[j] in (ItemKind.RISK.value, ItemKind.STAKEHOLDER.value)])
     items = []
-    for i, j in hits:
-        turn, kind, sent = turns[i], ItemKind(KINDS[j]), quotes[(i, j)]
+    for i, j, sent, confidence in quoted:
+        turn, kind = turns[i], ItemKind(KINDS[j])
         start, end = _span_times(turn, sent.start_char, sent.end_char)
         items.append(Item(
-            kind=kind, text=clean_text(sent.text), confidence=float(probs[i, j]),
+            kind=kind, text=clean_text(sent.text), confidence=confidence,
             stated_by=_side(turn.role), attributes=attributes(i, kind, sent),
             extractor=f"{classifier.name}+crm-list" if (i, j) in by_list else classifier.name,
             evidence=[Evidence(recording_id=ctx.recording_id, start=start, end=end,

@@ -163,10 +163,27 @@ def turns_transcript(turns: list[dict], source: str) -> Transcript:
     return Transcript(duration=TURN_SECONDS * len(segments), segments=segments, source=source)
 
 
+def one_per_turn(items: list) -> list:
+    """The most confident item of each kind in each turn of a `turns_transcript`. Gold labelled
+    per turn (the development calls: one item per kind and turn, the quote the whole turn)
+    cannot tell two items of one turn apart, so a second one would count as a false alarm
+    (the extractor gives one commitment per promise sentence of a recap)."""
+    best: dict[tuple, object] = {}
+    for item in items:
+        key = (item.kind, int(item.primary.start // TURN_SECONDS))
+        if key not in best or item.confidence > best[key].confidence:
+            best[key] = item
+    return list(best.values())
+
+
 def dev_call(path: Path) -> tuple[Transcript, list[dict], str | None]:
     """A development-set call as a transcript, its gold items (the labelled turns;
     quote = the turn) and its call date."""
     data = json.loads(path.read_text())
-    gold = [{"kind": kind, "quote": turn["text"], "attributes": (turn.get("attributes") or {}).get(kind, {})}
-            for turn in data["turns"] for kind in turn.get("labels", [])]
-    return turns_transcript(data["turns"], path.name), gold, data.get("call_date")
+    return turns_transcript(data["turns"], path.name), turn_gold(data["turns"]), data.get("call_date")
+
+
+def turn_gold(turns: list[dict]) -> list[dict]:
+    """The gold items of labelled turns: one per label, the quote the whole turn."""
+    return [{"kind": kind, "quote": turn["text"], "attributes": (turn.get("attributes") or {}).get(kind, {})}
+            for turn in turns for kind in turn.get("labels", [])]
