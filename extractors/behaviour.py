@@ -23,6 +23,7 @@ from models import Item, ItemKind
 from pipeline.evaluation import MIN_OVERLAP, TURN_SECONDS, overlap, turns_transcript
 from pipeline.settings import Settings
 
+
 def _at(items: list[Item], turn: int, kind: ItemKind) -> list[Item]:
     return [i for i in items if i.kind is kind and int(i.primary.start // TURN_SECONDS) == turn]
 
