@@ -1,0 +1,80 @@
+"""Buying roles, leave one deal out, over the labelled stakeholder turns of the training calls.
+
+For each deal, the two role regressions (`extractors/buying_roles.py`: what is said about the
+person, and what they say) are fitted on every other deal's labelled turns and speakers, then
+read that deal's labelled stakeholder turns: from the whole turn alone, and mixed with the
+person's own words in the call when they speak (as `extract` does). Printed for the calls as
+written and in recognizer style. Title and skeptic rules are not applied: this measures the
+learned part. The development set is not read.
+
+    python -m benchmarks.buying_roles [--train-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from extractors import buying_roles
+from extractors.corpus import Conversation, asr_conversation, load_train
+from extractors.nlp import embeddings
+from extractors.stakeholders import own_words
+from pipeline.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def labelled(conv: Conversation) -> list[tuple[str, str, list[str]]]:
+    """(turn, buying role, the person's own turns) of each stakeholder turn with a role."""
+    said: dict[str, list[str]] = {}
+    for t in conv.turns:
+        if t.role == "customer":
+            said.setdefault(t.speaker, []).append(t.text)
+    rows = []
+    for t in conv.turns:
+        person = (t.attributes.get("stakeholder") or {}) if "stakeholder" in t.labels else {}
+        if person.get("buying_role"):
+            rows.append((t.text, person["buying_role"], own_words(person.get("name"), said)))
+    return rows
+
+
+def leave_one_deal_out(convs: list[Conversation], encoder: str) -> tuple[Counter, int]:
+    """Right answers (mention alone, mixed with own words, own words used at all) and turns scored."""
+    by_deal: dict[str, list[Conversation]] = {}
+    for conv in convs:
+        if labelled(conv):
+            by_deal.setdefault(conv.deal, []).append(conv)
+    right, total = Counter(), 0
+    for deal, held in by_deal.items():
+        rest = [c for d, cs in by_deal.items() if d != deal for c in cs]
+        examples = buying_roles.role_examples(rest)
+        record = {"encoder": encoder, "examples": examples,
+                  **buying_roles._regression(embeddings(encoder, [e["text"] for e in examples]),
+                                             [e["role"] for e in examples]),
+                  "speech": buying_roles._fit_speech(buying_roles.speaker_examples(rest), encoder)}
+        model = buying_roles.RoleModel(record, encoder)
+        for conv in held:
+            for text, role, own in labelled(conv):
+                total += 1
+                right["mention"] += model.predict(text)[0] == role
+                right["mixed"] += model.predict(text, own)[0] == role
+                right["speaks"] += len(buying_roles._long(own)) >= buying_roles.MIN_OWN_TURNS
+    return right, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train-dir", type=Path, default=ROOT / "data" / "train")
+    args = parser.parse_args()
+    encoder = load_settings().encoder_model
+    convs = [c for c in load_train(args.train_dir) if labelled(c)]
+    print(f"{len(convs)} training calls with labelled buying roles, {len({c.deal for c in convs})} deals")
+    for form, cs in (("as written", convs), ("recognizer style", [asr_conversation(c, 13) for c in convs])):
+        right, total = leave_one_deal_out(cs, encoder)
+        print(f"{form:17} {total} turns: mention alone {right['mention'] / total:.3f}, "
+              f"mixed with own words {right['mixed'] / total:.3f} ({right['speaks']} of the people speak)")
+
+
+if __name__ == "__main__":
+    main()
