@@ -18,19 +18,16 @@ from pathlib import Path
 
 from extractors import buying_roles
 from extractors.corpus import Conversation, asr_conversation, load_train
-from extractors.nlp import embeddings
 from extractors.stakeholders import own_words
 from pipeline.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
+SEED = 13  # the trainer's seed: the recognizer-style text training shows
 
 
 def labelled(conv: Conversation) -> list[tuple[str, str, list[str]]]:
     """(turn, buying role, the person's own turns) of each stakeholder turn with a role."""
-    said: dict[str, list[str]] = {}
-    for t in conv.turns:
-        if t.role == "customer":
-            said.setdefault(t.speaker, []).append(t.text)
+    said = buying_roles.customer_speech(conv)
     rows = []
     for t in conv.turns:
         person = (t.attributes.get("stakeholder") or {}) if "stakeholder" in t.labels else {}
@@ -48,10 +45,7 @@ def leave_one_deal_out(convs: list[Conversation], encoder: str) -> tuple[Counter
     right, total = Counter(), 0
     for deal, held in by_deal.items():
         rest = [c for d, cs in by_deal.items() if d != deal for c in cs]
-        examples = buying_roles.role_examples(rest)
-        record = {"encoder": encoder, "examples": examples,
-                  **buying_roles._regression(embeddings(encoder, [e["text"] for e in examples]),
-                                             [e["role"] for e in examples]),
+        record = {**buying_roles._fit(buying_roles.role_examples(rest), encoder),
                   "speech": buying_roles._fit_speech(buying_roles.speaker_examples(rest), encoder)}
         model = buying_roles.RoleModel(record, encoder)
         for conv in held:
@@ -70,7 +64,7 @@ def main() -> None:
     encoder = load_settings().encoder_model
     convs = [c for c in load_train(args.train_dir) if labelled(c)]
     print(f"{len(convs)} training calls with labelled buying roles, {len({c.deal for c in convs})} deals")
-    for form, cs in (("as written", convs), ("recognizer style", [asr_conversation(c, 13) for c in convs])):
+    for form, cs in (("as written", convs), ("recognizer style", [asr_conversation(c, SEED) for c in convs])):
         right, total = leave_one_deal_out(cs, encoder)
         print(f"{form:17} {total} turns: mention alone {right['mention'] / total:.3f}, "
               f"mixed with own words {right['mixed'] / total:.3f} ({right['speaks']} of the people speak)")

@@ -30,9 +30,10 @@ def main() -> None:
     settings = load_settings()
     reference = clf_module.TurnClassifier(args.reference or Path(settings.classifier_dir))
     meta = reference.meta
-    if not args.out.joinpath("meta.json").exists():
+    train_dir = ROOT / "data" / "train"
+    if not _trained_like(args.out, meta, train_dir):
         cfg = clf_module.TrainConfig(
-            ROOT / "data" / "train", ROOT / "no-dev-here", args.out, settings.encoder_model,
+            train_dir, ROOT / "no-dev-here", args.out, meta["encoder"],
             seed=meta["seed"], epochs=meta["epochs"], learning_rate=meta["learning_rate"],
             train_layers=meta["train_layers"], asr_share=meta["asr_share"], swap_share=meta["swap_share"],
             held_out_deals=frozenset(meta["held_out_deals"]))
@@ -42,6 +43,21 @@ def main() -> None:
     report(reference, settings.encoder_model)
     print(f"\ncandidate {args.out}: {candidate.meta['train_turns']} training turns")
     report(candidate, settings.encoder_model)
+
+
+def _trained_like(out: Path, reference: dict, train_dir: Path) -> bool:
+    """A candidate already in `out` is reused only when it holds out the reference's deals and
+    was trained on the current data."""
+    import json
+
+    from extractors.corpus import data_version
+
+    try:
+        meta = json.loads(out.joinpath("meta.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return meta.get("held_out_deals") == reference["held_out_deals"] and \
+        meta.get("data_version") == data_version(train_dir) and meta.get("encoder") == reference["encoder"]
 
 
 if __name__ == "__main__":

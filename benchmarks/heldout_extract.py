@@ -21,22 +21,19 @@ from pathlib import Path
 
 from extractors.classifier import TurnClassifier
 from extractors.corpus import Conversation, asr_conversation, load_train
-from extractors.extract import CallContext, extract_items
-from pipeline.evaluation import match, one_per_turn, table, turn_gold, turns_transcript
-from pipeline.settings import load_settings
+from pipeline.evaluation import extracted_per_turn, match, table, turn_gold, turns_transcript
+from pipeline.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def score(convs: list[Conversation], settings) -> list[dict]:
+def score(convs: list[Conversation], settings: Settings) -> list[dict]:
     """Per-kind and micro precision, recall and F1 of the extractor on labelled conversations."""
     totals = [Counter(), Counter(), Counter()]
     for conv in convs:
         turns = [dataclasses.asdict(t) for t in conv.turns]
-        transcript = turns_transcript(turns, conv.id)
-        ctx = CallContext(recording_id=conv.id, people=transcript.speakers(),
-                          call_date=dt.date.fromisoformat(conv.call_date) if conv.call_date else None)
-        found = [i.contract() for i in one_per_turn(extract_items(transcript, ctx, settings))]
+        found = extracted_per_turn(turns_transcript(turns, conv.id), conv.id,
+                                   dt.date.fromisoformat(conv.call_date) if conv.call_date else None, settings)
         for total, part in zip(totals, match(turn_gold(turns), found)):
             total.update(part)
     return table(*totals)

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from extractors.extract import CallContext, extract_items
 from models import Item, ItemKind
-from pipeline.evaluation import MIN_OVERLAP, TURN_SECONDS, overlap, turns_transcript
+from pipeline.evaluation import MIN_OVERLAP, overlap, turn_of, turns_transcript
 from pipeline.settings import Settings
 
 
 def _at(items: list[Item], turn: int, kind: ItemKind) -> list[Item]:
-    return [i for i in items if i.kind is kind and int(i.primary.start // TURN_SECONDS) == turn]
+    return [i for i in items if i.kind is kind and turn_of(i) == turn]
 
 
 def _same_person(item: Item, name: str, title_words: set[str]) -> bool:
@@ -77,27 +77,29 @@ def check(case: dict, items: list[Item], encoder: str) -> tuple[bool | str, str]
 
 def several_promises(expect: dict, found: list[Item]) -> tuple[bool | str, str]:
     """A turn with several promises: each expected promise sentence is matched one-to-one by an
-    item whose quote overlaps it (as in the evaluation); passed when all are and no item is left
-    over. The found string counts both, for promise-level recall and precision."""
-    promises = [p["quote"] for p in expect["promises"]]
+    item whose quote overlaps it (as in the evaluation), with the promiser's side; passed when
+    all are, with their sides, and no item is left over."""
+    promises = expect["promises"]
     if not found:
-        return MISSED, f"0/{len(promises)} promises, 0 extra"
+        return MISSED, f"0/{len(promises)} promises, 0 extra, 0 sides right"
     left = list(found)
-    matched = 0
+    matched = sides = 0
     for promise in promises:
-        best = max(left, key=lambda i: overlap(promise, i.primary.quote), default=None)
-        if best is not None and overlap(promise, best.primary.quote) >= MIN_OVERLAP:
+        best = max(left, key=lambda i: overlap(promise["quote"], i.primary.quote), default=None)
+        if best is not None and overlap(promise["quote"], best.primary.quote) >= MIN_OVERLAP:
             left.remove(best)
             matched += 1
-    return matched == len(promises) and not left, f"{matched}/{len(promises)} promises, {len(left)} extra"
+            sides += best.attributes.get("side") == promise["side"]
+    passed = matched == len(promises) == sides and not left
+    return passed, f"{matched}/{len(promises)} promises, {len(left)} extra, {sides} sides right"
 
 
-def promise_rates(rows: list[tuple[str, bool | str, str]]) -> tuple[float, float]:
-    """(recall, precision) over the promises of the several_commitments cases whose target turn
-    gave any commitment: are the turn's promises each an item, and only they?"""
+def promise_rates(rows: list[tuple[str, bool | str, str]]) -> tuple[float, float, float]:
+    """(recall, precision, side accuracy) over the promises of the several_commitments cases
+    whose target turn gave any commitment, read back from `several_promises`' counts."""
     counts = [tuple(map(int, re.findall(r"\d+", found))) for _, passed, found in rows if passed != MISSED]
-    matched, expected, extra = (sum(c[k] for c in counts) for k in range(3))
-    return matched / max(expected, 1), matched / max(matched + extra, 1)
+    matched, expected, extra, sides = (sum(c[k] for c in counts) for k in range(4))
+    return matched / max(expected, 1), matched / max(matched + extra, 1), sides / max(matched, 1)
 
 
 def rates(rows: list[tuple[str, bool | str, str]]) -> tuple[float, float | None]:

@@ -27,7 +27,7 @@ import numpy as np
 
 from extractors import fitted_records
 from extractors.corpus import Conversation, source_version
-from extractors.nlp import embeddings, sentence_encoder
+from extractors.nlp import embeddings
 from extractors.sides import MIN_WORDS  # turns shorter than this ("yeah", "sounds good") say nothing
 
 FILE = "buying_roles.json"
@@ -60,10 +60,7 @@ def speaker_examples(convs: list[Conversation]) -> list[dict]:
 
     rows = []
     for conv in convs:
-        said: dict[str, list[str]] = {}
-        for t in conv.turns:
-            if t.role == "customer":
-                said.setdefault(t.speaker, []).append(t.text)
+        said = customer_speech(conv)
         roles: dict[str, str] = {}
         for t in conv.turns:
             person = (t.attributes.get("stakeholder") or {}) if "stakeholder" in t.labels else {}
@@ -74,6 +71,15 @@ def speaker_examples(convs: list[Conversation]) -> list[dict]:
             if len(texts) >= MIN_OWN_TURNS:
                 rows.append({"texts": texts, "role": role})
     return rows
+
+
+def customer_speech(conv: Conversation) -> dict[str, list[str]]:
+    """speaker -> the turns each customer-side speaker said in the call."""
+    said: dict[str, list[str]] = {}
+    for t in conv.turns:
+        if t.role == "customer":
+            said.setdefault(t.speaker, []).append(t.text)
+    return said
 
 
 def _long(texts: list[str]) -> list[str]:
@@ -118,8 +124,7 @@ def _fit(examples: list[dict], encoder: str) -> dict:
     """{encoder, examples[, classes, coef, intercept]}: the regression when there are enough."""
     record: dict = {"encoder": encoder, "examples": examples}
     if _enough(examples):
-        vecs = sentence_encoder(encoder).encode([e["text"] for e in examples], normalize_embeddings=True)
-        record.update(_regression(vecs, [e["role"] for e in examples]))
+        record.update(_regression(embeddings(encoder, [e["text"] for e in examples]), [e["role"] for e in examples]))
     return record
 
 

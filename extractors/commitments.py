@@ -33,6 +33,12 @@ def _subject_and_verb(sent) -> tuple[str | None, object | None]:
     return None, None
 
 
+def _owned_by_listener(sent, subject: str) -> bool:
+    """The subject is the listener's own people ("your team", "your engineers")."""
+    return any(tok.text == subject and any(c.dep_ == "poss" and c.lower_ == "your" for c in tok.children)
+               for tok in sent)
+
+
 def _action(verb) -> str | None:
     if verb is None:
         return None
@@ -42,9 +48,18 @@ def _action(verb) -> str | None:
     return text[:160] if text else None
 
 
+def _other(side: Side) -> Side:
+    return Side.CUSTOMER if side is Side.VENDOR else Side.VENDOR
+
+
 def commitment_attributes(sent, speaker: str, side: Side, call_date: dt.date | None,
-                          people: list[str], turn_text: str | None = None) -> dict:
+                          people: list[str], turn_text: str | None = None,
+                          customers: list[str] | None = None) -> dict:
     """Attributes for a commitment stated in spaCy sentence `sent`.
+
+    The side is the promiser's, not the speaker's: a rep's recap says "Dana will send the export"
+    or "your team will install the scanners" for the customer (`customers`: the customer-side
+    people of the call).
 
     Vagueness is read over the whole turn (`turn_text`): the quote is the one sentence that
     carries the promise best, while the brochure language ("it just works") or the concrete
@@ -54,17 +69,23 @@ def commitment_attributes(sent, speaker: str, side: Side, call_date: dt.date | N
     owner, owner_side = speaker, side
     if subject:
         low = subject.lower()
-        if low == "we":
+        if _owned_by_listener(sent, subject):  # "your team will...", "your engineers will..."
+            owner, owner_side = "customer" if side is Side.VENDOR else "vendor", _other(side)
+        elif low == "we":
             owner = f"{speaker}'s team" if speaker else side.value
         elif low not in _VENDOR_PRONOUNS | {"you", "it", "that", "this", "they", "he", "she"}:
             named = next((p for p in people if low in p.lower().split() or low == p.lower()), None)
             if named or subject[:1].isupper():
                 owner = named or subject
+            if named and side is Side.VENDOR and named in (customers or []):
+                owner_side = Side.CUSTOMER
         elif low == "you":
             # "you'll have it by Friday" from the rep is still the vendor's promise;
             # "you send us the file" is the other side's task.
-            owner_side = side if verb is not None and verb.lemma_ in ("have", "get", "see", "be") else (
-                Side.CUSTOMER if side is Side.VENDOR else Side.VENDOR)
+            # ...but "you'll get us the export" is the listener's task.
+            receives = verb is not None and verb.lemma_ in ("have", "get", "see", "be") and not any(
+                c.dep_ == "dative" and c.lower_ in ("us", "me") for c in verb.children)
+            owner_side = side if receives else _other(side)
             owner = "customer" if owner_side is Side.CUSTOMER else owner
     ents = [e.text for e in sent.ents if e.label_ in ("DATE", "TIME")]
     due, due_date = find_due(text, call_date, ents) if call_date else (None, None)

@@ -34,10 +34,14 @@ _ORDINALS = {w: n for n, w in enumerate(_UNITS + ["tenth", "eleventh", "twelfth"
 _ORDINAL_DAY = r"(?:(?:twenty|thirty)[- ]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)" \
                r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth" \
                r"|nineteenth|twentieth|thirtieth"
-# "the third" alone is a date only where the phrase ends: "on the third." or "by the third so...",
-# not "the third option" or "the second call".
-_PHRASE_ENDS = r"(?=\s*(?:$|[.,;:!?)]|(?:for|and|so|if|at|then|or|but|when|because|is|works|would|please|okay|" \
-               r"latest|morning|afternoon|evening|which|too)\b))"
+# A day of the month alone ("the 3rd", "the third") follows a deadline word, and a spelled one
+# also ends the phrase: "by the third." or "on the fourteenth so...", never "the third option",
+# "the first is monthly billing" or "the 2nd draft".
+_DAY_BEFORE = r"(?:by|before|on|until|till|after|from|starting|no later than)\s+"
+_PHRASE_ENDS = r"(?=\s*(?:$|[.,;:!?)]|(?:for|so|if|at|then|or|but|when|because|please|okay|latest|morning|" \
+               r"afternoon|evening|which)\b))"
+# "may" before an ordinal is mostly the verb ("we may first need legal"): not a month there.
+_MONTH_NOT_MAY = _MONTH_WORD.replace("may|", "")
 
 # Phrases worth resolving, found in text even when NER misses them (ASR lower-case).
 DUE_PATTERN = re.compile(
@@ -49,9 +53,10 @@ DUE_PATTERN = re.compile(
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?"
     rf"|(?:the\s+)?(?:(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+week|end|middle)\s+of\s+{_MONTH_WORD}"
     rf"|(?:early|mid|late)[- ]{_MONTH_WORD}"
-    r"|the\s+\d{1,2}(?:st|nd|rd|th)(?:\s+of\s+\w+)?"
-    rf"|{_MONTH_WORD}\s+(?:the\s+)?(?:{_ORDINAL_DAY})|the\s+(?:{_ORDINAL_DAY})\s+of\s+{_MONTH_WORD}"
-    rf"|the\s+(?:{_ORDINAL_DAY}){_PHRASE_ENDS})\b", re.I)
+    rf"|the\s+(?:\d{{1,2}}(?:st|nd|rd|th)|{_ORDINAL_DAY})\s+of\s+(?:the\s+month|{_MONTH_WORD})"
+    rf"|{_DAY_BEFORE}the\s+\d{{1,2}}(?:st|nd|rd|th)(?![\w-])"
+    rf"|{_MONTH_NOT_MAY}\s+(?:the\s+)?(?:{_ORDINAL_DAY})"
+    rf"|{_DAY_BEFORE}the\s+(?:{_ORDINAL_DAY}){_PHRASE_ENDS})\b", re.I)
 
 
 def _number(word: str) -> float | None:
@@ -79,12 +84,19 @@ def _day_of_month(p: str, base: dt.date) -> dt.date | None:
         if m is None:
             return None
         day, month = int(m.group(2)), m.group(1)
+    if not 1 <= day <= 31:
+        return None
     if month:
-        when = dt.date(base.year, _MONTHS[month], day)
-        return when if when >= base else when.replace(year=base.year + 1)
-    if day >= base.day:
-        return base.replace(day=day)
-    return (_month_end(base) + dt.timedelta(days=1)).replace(day=day)
+        for year in (base.year, base.year + 1, base.year + 2, base.year + 3, base.year + 4):
+            if day <= calendar.monthrange(year, _MONTHS[month])[1] and dt.date(year, _MONTHS[month], day) >= base:
+                return dt.date(year, _MONTHS[month], day)
+        return None  # "the 31st of September"
+    first = base.replace(day=1)
+    for _ in range(3):  # the next month that has the day: "the 31st" said on 5 September is 31 October
+        if day <= calendar.monthrange(first.year, first.month)[1] and first.replace(day=day) >= base:
+            return first.replace(day=day)
+        first = _month_end(first) + dt.timedelta(days=1)
+    return None
 
 
 def _quarter_end(q: int, base: dt.date) -> dt.date:

@@ -108,7 +108,7 @@ def _span_times(turn: SpokenTurn, char_start: int, char_end: int) -> tuple[float
 def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settings: Settings) -> dict:
     if kind is ItemKind.COMMITMENT:
         return commitment_attributes(sent, turn.speaker, _side(turn.role), ctx.call_date, ctx.people,
-                                     turn.text)
+                                     turn.text, ctx.customers)
     if kind is ItemKind.SUCCESS_CRITERION:
         return criterion_attributes(sent)
     if kind is ItemKind.STAKEHOLDER:
@@ -217,13 +217,14 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
 
     def more(i: int, j: int, best) -> list[tuple[object, float]]:
         """The turn's other sentences that carry a kind of which a turn may hold several (a
-        recap: "I'll send the order form today. Dana will get legal on the DPA by Wednesday."),
-        each with its own sentence probability as confidence."""
-        if KINDS[j] not in SEVERAL_PER_TURN or len(sentences[i]) == 1 or (i, j) in by_list:
+        recap: "I'll send the order form today. Dana will get legal on the DPA by Wednesday.").
+        Confidence: the sentence's score, never above the turn's (calibrated on turns), so the
+        turn's best sentence stays its most confident item."""
+        if KINDS[j] not in SEVERAL_PER_TURN or len(sentences[i]) == 1:
             return []
-        return [(sent, float(sent_probs[row, j])) for row, sent in sentences[i]
+        return [(sent, min(float(sent_probs[row, j]), float(probs[i, j]))) for row, sent in sentences[i]
                 if sent.start != best.start and sent_probs[row, j] >= thresholds[j]
-                and len(sent.text.split()) >= MIN_SENTENCE_WORDS]
+                and len(clean_text(sent.text).split()) >= MIN_SENTENCE_WORDS]
 
     quoted = []  # (turn, kind, sentence, confidence): the turn's best sentence first
     for i, j in hits:

@@ -3,9 +3,10 @@
 Read from spaCy's parse and entities. A criterion's sentence holds other times and numbers than
 its deadline and target ("we're at 60% today, I want 90% by the end of the year"; "month end goes
 from three days to one"), so the timeframe is the time said as a deadline or a window (by, before,
-within, over the next...), not the first date in the sentence, and a measure counts as a number
-only where a target or an amount is said. `python -m benchmarks.criteria` measures these rules
-against the labelled criteria of the training calls.
+within, over the next...), not the first date in the sentence. Quantified: a target with a number,
+a percentage or money, or a counted amount (a plain count passes too: "if one dispatcher stops
+complaining" reads as quantified). `python -m benchmarks.criteria` measures these rules against
+the labelled criteria of the training calls.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 
 _NUMBER_WORD = (r"zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
                 r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|half|a hundred")
-_AMOUNT = rf"(?:[$]?\d[\d,.]*|(?:{_NUMBER_WORD})(?:[\s-](?:{_NUMBER_WORD}|point|and))*)"
+_AMOUNT = rf"(?:[$]?\d+(?:[.,]\d+)*|(?:{_NUMBER_WORD})(?:[\s-](?:{_NUMBER_WORD}|point|and))*)"
 _UNIT = r"(?:\s*(?:%|percent|k|grand|dollars|bucks|x|days?|hours?|minutes?|weeks?|months?|a (?:day|week|month)))?"
 # The target runs to its amount: "from eight minutes to under five", "to like half a day".
 _FROM_TO = re.compile(r"\bfrom\s+(?P<base>[\w$%.,\- ]{1,30}?)\s+(?:down |up )?to\s+"
@@ -22,15 +23,15 @@ _FROM_TO = re.compile(r"\bfrom\s+(?P<base>[\w$%.,\- ]{1,30}?)\s+(?:down |up )?to
                       r"(?![\w-])", re.I)
 _TARGET = re.compile(r"\b(?:to|under|below|above|over|at least|at most|less than|more than|no more than|"
                      r"by|hit|reach|get (?:it )?(?:down |up )?to|cut (?:it |that )?by)\s+"
-                     rf"(?P<target>(?:about |around |like )?{_AMOUNT}{_UNIT})(?![\w-])", re.I)
+                     rf"(?!(?:19|20)\d\d\b)(?P<target>(?:about |around |like )?{_AMOUNT}{_UNIT})(?![\w-])", re.I)
 # "in half", "double it", "zero findings", "every single one": targets without a comparative.
-_IMPLICIT = re.compile(rf"\b(?:in half|halve|double|triple|twice as|zero \w+|{_AMOUNT}\s*(?:%|percent))\b", re.I)
+_IMPLICIT = re.compile(rf"\b(?:in half|halve|double|triple|twice as|zero \w+)\b|{_AMOUNT}\s*(?:%|percent\b)", re.I)
 _NUMBERISH = re.compile(rf"\d|\b(?:{_NUMBER_WORD}|double|twice|triple|percent)\b", re.I)
 _VALIDATOR = re.compile(r"\b(?P<who>[A-Z][a-z]+(?: [A-Z][a-z]+)?|our (?:cfo|ceo|coo|cio|board|vp \w+|"
                         r"director|controller|leadership))\b[^.]{0,30}\b(?:will )?(?:sign off|judge|measure|"
                         r"validate|decide|look at)", re.I)
 # A deadline or window: "by the end of the year", "within ninety days", "over the next twelve months",
-# "in the first quarter", "by end of q four", "before peak season", "at the next survey".
+# "in the first quarter", "by end of q four", "before peak season".
 _SEASON = (r"(?:q\s?[1-4]|q (?:one|two|three|four)|year|quarter|month|week|summer|spring|fall|autumn|winter|"
            r"season|peak season|school year|fiscal year|holidays|go[- ]live|launch|renewal|january|february|"
            r"march|april|may|june|july|august|september|october|november|december|day \w+)")
@@ -41,19 +42,25 @@ _DEADLINE = re.compile(
     rf"quarters?|{_SEASON})\b"
     rf"|\b(?:within|in)\s+{_AMOUNT}\s+(?:days?|weeks?|months?|years?)\s+(?:of|after|from)\s+(?:go[- ]live|"
     rf"launch|signing|signature|kickoff|rollout)\b", re.I)
-_DEADLINE_WORDS = {"by", "before", "until", "within", "over", "through", "after", "at"}
+# Before a date entity, these make it a deadline or window ("over" only in "over the next...",
+# which the pattern above reads: "takes over three weeks" is a measure).
+_DEADLINE_WORDS = {"by", "before", "until", "within", "through", "after", "at"}
 # Not a timeframe: what is, or was, or happens each period ("today", "last spring", "every day").
 _NOT_WHEN = re.compile(r"\b(?:last|ago|yesterday|today|currently|now|every|each|per|daily|weekly|monthly|"
-                       r"a (?:day|week|month|year))\b", re.I)
+                       r"once|twice)\b", re.I)
+# A measured duration ("three days", "forty eight hours"): a target or baseline, not a deadline.
+_DURATION = re.compile(rf"(?:{_AMOUNT})\s+(?:business\s+)?(?:days?|hours?|minutes?|weeks?)\b", re.I)
 # Nouns that are no metric: quantities, time units, people and vague heads.
 _NOT_METRIC = {"thing", "way", "lot", "win", "success", "goal", "day", "week", "month", "year", "hour", "minute",
                "percent", "dollar", "board", "team", "people", "guy", "folk", "bar", "test",
                "measure", "dream", "point", "part", "side"}
 
 
-def _metric(sent) -> str | None:
-    """The noun phrase measured: the object before the subject, never a quantity or a person."""
+def _metric(sent, timeframe: str | None) -> str | None:
+    """The noun phrase measured: the object before the subject, never a quantity, a person or
+    part of the timeframe ("end" of "by end of q four")."""
     chunks = [c for c in sent.noun_chunks if c.root.pos_ == "NOUN" and c.root.lemma_.lower() not in _NOT_METRIC
+              and not (timeframe and c.text in timeframe)
               and not any(t.like_num for t in c) and c.root.ent_type_ not in ("DATE", "TIME", "PERCENT", "MONEY",
                                                                                "CARDINAL", "QUANTITY")]
     for deps in (("dobj", "nsubjpass"), ("nsubj", "pobj", "attr")):
@@ -70,12 +77,11 @@ def _timeframe(sent) -> str | None:
     dates = [e for e in sent.ents if e.label_ == "DATE"]
     for ent in dates:
         before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
-        if before in _DEADLINE_WORDS and not _NOT_WHEN.search(ent.text):
+        if before in _DEADLINE_WORDS and not _NOT_WHEN.search(ent.text) and not _DURATION.match(ent.text):
             return f"{before} {ent.text}"
     if m := _DEADLINE.search(text):
         return m.group(0)
-    return next((e.text for e in dates if not _NOT_WHEN.search(e.text)
-                 and not re.match(rf"(?:{_AMOUNT})\s+(?:days?|hours?|minutes?|weeks?)\b", e.text, re.I)), None)
+    return next((e.text for e in dates if not _NOT_WHEN.search(e.text) and not _DURATION.match(e.text)), None)
 
 
 def criterion_attributes(sent) -> dict:
@@ -89,5 +95,5 @@ def criterion_attributes(sent) -> dict:
     quantified = bool(target and _NUMBERISH.search(target)) or bool(_IMPLICIT.search(text)) \
         or any(e.label_ in ("PERCENT", "MONEY", "CARDINAL", "QUANTITY") for e in sent.ents)
     validator = _VALIDATOR.search(text)
-    return {"metric": _metric(sent), "baseline": baseline, "target": target, "timeframe": timeframe,
+    return {"metric": _metric(sent, timeframe), "baseline": baseline, "target": target, "timeframe": timeframe,
             "quantified": quantified, "validated_by": validator["who"] if validator else None}

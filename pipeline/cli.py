@@ -329,14 +329,12 @@ def evaluate(gold: Annotated[Path, typer.Option(help="Folder of <call_id>.json g
     def development():
         import datetime as dt
 
-        from extractors.extract import CallContext, extract_items
-        from pipeline.evaluation import dev_call, one_per_turn
+        from pipeline.evaluation import dev_call, extracted_per_turn
 
         for path in sorted(dev.glob("*.json")):
             transcript, items, date = dev_call(path)
-            ctx = CallContext(recording_id=path.stem, call_date=dt.date.fromisoformat(date) if date else None,
-                              people=transcript.speakers())
-            add(items, [i.contract() for i in one_per_turn(extract_items(transcript, ctx, settings))])
+            add(items, extracted_per_turn(transcript, path.stem, dt.date.fromisoformat(date) if date else None,
+                                          settings))
 
     guarded(development if dev else stored)
     rows = table(*totals)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models import ItemKind, Transcript
+from models import Item, ItemKind, Transcript
 
 MIN_OVERLAP = 0.6
 _PUNCT = re.compile(r"[^\w\s'%$]")
@@ -163,17 +163,32 @@ def turns_transcript(turns: list[dict], source: str) -> Transcript:
     return Transcript(duration=TURN_SECONDS * len(segments), segments=segments, source=source)
 
 
-def one_per_turn(items: list) -> list:
-    """The most confident item of each kind in each turn of a `turns_transcript`. Gold labelled
-    per turn (the development calls: one item per kind and turn, the quote the whole turn)
-    cannot tell two items of one turn apart, so a second one would count as a false alarm
-    (the extractor gives one commitment per promise sentence of a recap)."""
-    best: dict[tuple, object] = {}
+def turn_of(item: Item) -> int:
+    """The turn of a `turns_transcript` an item's evidence starts in."""
+    return int(item.primary.start // TURN_SECONDS)
+
+
+def one_per_turn(items: list[Item]) -> list[Item]:
+    """The most confident item of each kind in each turn of a `turns_transcript` (the first on a
+    tie: the extractor lists a turn's best sentence first). Gold labelled per turn (the
+    development calls: one item per kind and turn, the quote the whole turn) cannot tell two
+    items of one turn apart, so a second one would count as a false alarm (the extractor gives
+    one commitment per promise sentence of a recap)."""
+    best: dict[tuple, Item] = {}
     for item in items:
-        key = (item.kind, int(item.primary.start // TURN_SECONDS))
+        key = (item.kind, turn_of(item))
         if key not in best or item.confidence > best[key].confidence:
             best[key] = item
     return list(best.values())
+
+
+def extracted_per_turn(transcript: Transcript, call_id: str, call_date, settings) -> list[dict]:
+    """The extractor's items on a labelled call of written turns, one per kind and turn, in the
+    form `match` reads: how the development set and the held-out training deals are scored."""
+    from extractors.extract import CallContext, extract_items
+
+    ctx = CallContext(recording_id=call_id, call_date=call_date, people=transcript.speakers())
+    return [i.contract() for i in one_per_turn(extract_items(transcript, ctx, settings))]
 
 
 def dev_call(path: Path) -> tuple[Transcript, list[dict], str | None]:

@@ -56,3 +56,19 @@ def test_a_day_said_as_a_word_is_a_deadline_only_where_the_phrase_ends():
         ("on the fourteenth", dt.date(2026, 8, 14))
     assert find_due("so the third option is the cheaper one", CALL) == (None, None)
     assert find_due("the second call is on friday", CALL) == ("on friday", dt.date(2026, 8, 7))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("two options: the first is monthly billing", None),   # ordinals that are no dates
+    ("we may first need legal to sign off", None),
+    ("i'll send the 2nd draft over", None),
+    ("on the 3rd of the month we run payroll", "2026-09-03"),
+    ("by the 31st", "2026-08-31"),
+    ("on the 31st of September", None),                   # no such day
+])
+def test_days_of_the_month_only_where_they_are_deadlines(text, expected):
+    assert find_due(text, CALL)[1] == (dt.date.fromisoformat(expected) if expected else None)
+
+
+def test_a_day_the_month_lacks_is_the_next_month_that_has_it():
+    assert resolve_due("the 31st", dt.date(2026, 9, 5)) == dt.date(2026, 10, 31)

@@ -47,10 +47,11 @@ def test_attributes_of_the_items_found(results, behaviour):
 def test_a_recap_gives_one_commitment_per_promise(results):
     """A next-steps recap ("I'll send the order form today. Dana will get legal on the DPA by
     Wednesday.") holds several promises: each is its own item, and the sentences around them
-    (a request, a hypothetical, a thank-you) are not. Scored where the turn gave any commitment;
-    one item per turn would find about 2 in 5 of these promises."""
-    recall, precision = promise_rates(results["several_commitments"])
-    assert recall >= 0.75 and precision >= 0.8, (recall, precision)
+    (a request, a hypothetical, a thank-you) are not, and each promise has its promiser's side
+    ("Dana, you'll get us the export" is the customer's). Scored where the turn gave any
+    commitment; one item per turn finds about 2 in 5 of those promises."""
+    recall, precision, sides = promise_rates(results["several_commitments"])
+    assert recall >= 0.75 and precision >= 0.8 and sides >= 0.8, (recall, precision, sides)
 
 
 def _call(*turns: tuple[str, str, str]):

@@ -33,3 +33,10 @@ def test_a_from_to_target_keeps_its_amount(read):
 def test_a_goal_with_no_number_is_not_quantified(read):
     found = read("Honestly, if my dispatchers stop complaining about the tablets, that's a win for me.")
     assert not found["quantified"] and found["target"] is None and found["timeframe"] is None
+
+
+def test_a_measured_duration_or_a_year_is_no_deadline_or_target(read):
+    assert read("If we cut the close by two days, that is a win.")["timeframe"] is None
+    assert read("Within a year, I want every rep on the new system.")["timeframe"] == "within a year"
+    found = read("We need 99.9% uptime by 2027.")
+    assert found["target"] is None and found["timeframe"] == "by 2027" and found["quantified"]
