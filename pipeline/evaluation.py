@@ -7,14 +7,19 @@ a quote may be a whole turn or one sentence of it). Matching is one-to-one.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from models import Item, ItemKind, Transcript
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 MIN_OVERLAP = 0.6
 _PUNCT = re.compile(r"[^\w\s'%$]")
@@ -182,7 +187,8 @@ def one_per_turn(items: list[Item]) -> list[Item]:
     return list(best.values())
 
 
-def extracted_per_turn(transcript: Transcript, call_id: str, call_date, settings) -> list[dict]:
+def extracted_per_turn(transcript: Transcript, call_id: str, call_date: dt.date | None,
+                       settings: Settings) -> list[dict]:
     """The extractor's items on a labelled call of written turns, one per kind and turn, in the
     form `match` reads: how the development set and the held-out training deals are scored."""
     from extractors.extract import CallContext, extract_items
