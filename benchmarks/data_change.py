@@ -19,6 +19,7 @@ from pathlib import Path
 
 from benchmarks.heldout_names import ROOT, report
 from extractors import classifier as clf_module
+from extractors.corpus import load_train
 from pipeline.settings import load_settings
 
 
@@ -40,9 +41,10 @@ def main() -> None:
         clf_module.train(cfg)
     candidate = clf_module.TurnClassifier(args.out)
     print(f"\nreference {args.reference or settings.classifier_dir}: {meta['train_turns']} training turns")
-    report(reference, settings.encoder_model)
+    convs = load_train(train_dir)
+    report(reference, settings.encoder_model, convs)
     print(f"\ncandidate {args.out}: {candidate.meta['train_turns']} training turns")
-    report(candidate, settings.encoder_model)
+    report(candidate, settings.encoder_model, convs)
 
 
 def _trained_like(out: Path, reference: dict, train_dir: Path) -> bool:

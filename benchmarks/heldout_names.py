@@ -17,7 +17,7 @@ from pathlib import Path
 
 from extractors import classifier as clf_module
 from extractors import name_swap
-from extractors.corpus import KINDS, load_train
+from extractors.corpus import KINDS, Conversation, load_train
 from pipeline.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,11 +33,13 @@ def main() -> None:
     report(clf_module.TurnClassifier(args.classifier or Path(settings.classifier_dir)), settings.encoder_model)
 
 
-def report(classifier: clf_module.TurnClassifier, encoder: str) -> dict[str, dict]:
-    """Print (and return) the artifact's scores on its held-out deals, as written and swapped."""
+def report(classifier: clf_module.TurnClassifier, encoder: str,
+           convs: list[Conversation] | None = None) -> dict[str, dict]:
+    """Print (and return) the artifact's scores on its held-out deals, as written and swapped
+    (`convs`: the training calls, when the caller has them loaded)."""
     seed = classifier.meta["seed"]
     held = set(classifier.meta["held_out_deals"])
-    convs = load_train(ROOT / "data" / "train")
+    convs = convs or load_train(ROOT / "data" / "train")
     fit = [c for c in convs if c.deal not in held]
     held_convs = [c for c in convs if c.deal in held]
     words = name_swap.vocabulary(fit)

@@ -25,18 +25,17 @@ _CONCRETE = re.compile(r"\d|\b(send|share|set up|configure|schedule|deliver|prov
 _VENDOR_PRONOUNS = {"i", "we", "our", "us", "my"}
 
 
-def _subject_and_verb(sent) -> tuple[str | None, object | None]:
-    """The subject text and main verb of the first clause that promises something."""
+def _subject_and_verb(sent) -> tuple[object | None, object | None]:
+    """The subject token and main verb of the first clause that promises something."""
     for tok in sent:
         if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.pos_ in ("VERB", "AUX"):
-            return tok.text, tok.head
+            return tok, tok.head
     return None, None
 
 
-def _owned_by_listener(sent, subject: str) -> bool:
+def _owned_by_listener(subject) -> bool:
     """The subject is the listener's own people ("your team", "your engineers")."""
-    return any(tok.text == subject and any(c.dep_ == "poss" and c.lower_ == "your" for c in tok.children)
-               for tok in sent)
+    return any(c.dep_ == "poss" and c.lower_ == "your" for c in subject.children)
 
 
 def _action(verb) -> str | None:
@@ -65,11 +64,11 @@ def commitment_attributes(sent, speaker: str, side: Side, call_date: dt.date | N
     carries the promise best, while the brochure language ("it just works") or the concrete
     step that makes it not vague ("I'll send the runbook") is often in the next sentence."""
     text = sent.text
-    subject, verb = _subject_and_verb(sent)
+    subject_token, verb = _subject_and_verb(sent)
     owner, owner_side = speaker, side
-    if subject:
-        low = subject.lower()
-        if _owned_by_listener(sent, subject):  # "your team will...", "your engineers will..."
+    if subject_token is not None:
+        subject, low = subject_token.text, subject_token.lower_
+        if _owned_by_listener(subject_token):  # "your team will...", "your engineers will..."
             owner, owner_side = "customer" if side is Side.VENDOR else "vendor", _other(side)
         elif low == "we":
             owner = f"{speaker}'s team" if speaker else side.value

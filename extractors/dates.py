@@ -86,17 +86,12 @@ def _day_of_month(p: str, base: dt.date) -> dt.date | None:
         day, month = int(m.group(2)), m.group(1)
     if not 1 <= day <= 31:
         return None
-    if month:
-        for year in (base.year, base.year + 1, base.year + 2, base.year + 3, base.year + 4):
-            if day <= calendar.monthrange(year, _MONTHS[month])[1] and dt.date(year, _MONTHS[month], day) >= base:
-                return dt.date(year, _MONTHS[month], day)
-        return None  # "the 31st of September"
-    first = base.replace(day=1)
-    for _ in range(3):  # the next month that has the day: "the 31st" said on 5 September is 31 October
-        if day <= calendar.monthrange(first.year, first.month)[1] and first.replace(day=day) >= base:
-            return first.replace(day=day)
-        first = _month_end(first) + dt.timedelta(days=1)
-    return None
+    # The next month (of that name, when one is said) that has the day and has not passed:
+    # "the 31st" said on 5 September is 31 October; "the 31st of September" is no date.
+    months = [(base.year + (base.month - 1 + k) // 12, (base.month - 1 + k) % 12 + 1) for k in range(60)]
+    return next((dt.date(y, m, day) for y, m in months
+                 if (not month or m == _MONTHS[month]) and day <= calendar.monthrange(y, m)[1]
+                 and dt.date(y, m, day) >= base), None)
 
 
 def _quarter_end(q: int, base: dt.date) -> dt.date:
