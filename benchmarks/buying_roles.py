@@ -4,8 +4,9 @@ For each deal, the two role regressions (`extractors/buying_roles.py`: what is s
 person, and what they say) are fitted on every other deal's labelled turns and speakers, then
 read that deal's labelled stakeholder turns: from the whole turn alone, and mixed with the
 person's own words in the call when they speak (as `extract` does). Printed for the calls as
-written and in recognizer style. Title and skeptic rules are not applied: this measures the
-learned part. The development set is not read.
+written and in recognizer style, for the learned part alone and with the rules `extract` puts
+over it (`stakeholders.ruled_role`: a doubt word makes a skeptic, a title such as CFO settles the
+role), each rule alone and both. The development set is not read.
 
     python -m benchmarks.buying_roles [--train-dir DIR]
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from extractors import buying_roles
 from extractors.corpus import Conversation, asr_conversation, load_train
-from extractors.stakeholders import own_words
+from extractors.stakeholders import own_words, ruled_role, skeptic_rule, title_of, title_rule
 from pipeline.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,7 +53,12 @@ def leave_one_deal_out(convs: list[Conversation], encoder: str) -> tuple[Counter
             for text, role, own in labelled(conv):
                 total += 1
                 right["mention"] += model.predict(text)[0] == role
-                right["mixed"] += model.predict(text, own)[0] == role
+                mixed = model.predict(text, own)[0]
+                right["mixed"] += mixed == role
+                title = title_of(text)
+                right["rules"] += ruled_role(text, title, mixed) == role
+                right["skeptic rule"] += (skeptic_rule(text) or mixed) == role
+                right["title rule"] += (title_rule(title) or mixed) == role
                 right["speaks"] += len(buying_roles._long(own)) >= buying_roles.MIN_OWN_TURNS
     return right, total
 
@@ -68,6 +74,8 @@ def main() -> None:
         right, total = leave_one_deal_out(cs, encoder)
         print(f"{form:17} {total} turns: mention alone {right['mention'] / total:.3f}, "
               f"mixed with own words {right['mixed'] / total:.3f} ({right['speaks']} of the people speak)")
+        print(" " * 18 + "with the rules over mixed: " + ", ".join(
+            f"{k} {right[k] / total:.3f}" for k in ("skeptic rule", "title rule", "rules")))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ and prints both artifacts on that one slice, as written and with product names s
 so absolute figures are optimistic; the comparison is fair. Takes one training run (~12 min on
 2 cores). The development set is not read here: decide on these figures, then score dev once.
 
-    python -m benchmarks.data_change --out /tmp/candidate [--reference .cache/classifier]
+    python -m benchmarks.data_change --out /tmp/candidate [--reference .cache/classifier] [--epochs 3]
+
+`--epochs` compares a training-cost change the same way: the candidate trains for that many
+epochs instead of the reference's.
 """
 
 from __future__ import annotations
@@ -27,15 +30,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="where the candidate artifact goes")
     parser.add_argument("--reference", type=Path, help="artifact to compare with (default: the settings' one)")
+    parser.add_argument("--epochs", type=int, help="train the candidate this many epochs (default: the reference's)")
     args = parser.parse_args()
     settings = load_settings()
     reference = clf_module.TurnClassifier(args.reference or Path(settings.classifier_dir))
     meta = reference.meta
     train_dir = ROOT / "data" / "train"
-    if not _trained_like(args.out, meta, train_dir):
+    epochs = args.epochs or meta["epochs"]
+    if not _trained_like(args.out, meta, train_dir, epochs):
         cfg = clf_module.TrainConfig(
             train_dir, ROOT / "no-dev-here", args.out, meta["encoder"],
-            seed=meta["seed"], epochs=meta["epochs"], learning_rate=meta["learning_rate"],
+            seed=meta["seed"], epochs=epochs, learning_rate=meta["learning_rate"],
             train_layers=meta["train_layers"], asr_share=meta["asr_share"], swap_share=meta["swap_share"],
             held_out_deals=frozenset(meta["held_out_deals"]))
         clf_module.train(cfg)
@@ -47,9 +52,9 @@ def main() -> None:
     report(candidate, settings.encoder_model, convs)
 
 
-def _trained_like(out: Path, reference: dict, train_dir: Path) -> bool:
+def _trained_like(out: Path, reference: dict, train_dir: Path, epochs: int) -> bool:
     """A candidate already in `out` is reused only when it holds out the reference's deals and
-    was trained on the current data."""
+    was trained on the current data for `epochs`."""
     import json
 
     from extractors.corpus import data_version
@@ -59,7 +64,8 @@ def _trained_like(out: Path, reference: dict, train_dir: Path) -> bool:
     except (OSError, ValueError):
         return False
     return meta.get("held_out_deals") == reference["held_out_deals"] and \
-        meta.get("data_version") == data_version(train_dir) and meta.get("encoder") == reference["encoder"]
+        meta.get("data_version") == data_version(train_dir) and meta.get("encoder") == reference["encoder"] \
+        and meta.get("epochs") == epochs
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ held-out conversations, as written and in recognizer style, and scores the items
 turn labels exactly as `handoff evaluate --dev` does (one item per kind and turn, 60% quote
 containment). It is the set to decide extraction changes on: the development set is read once,
 after. The classifier's thresholds were fitted on these turns, so absolute figures are
-optimistic; two versions of the extractor compare fairly.
+optimistic; two versions of the extractor compare fairly. The side and buying-role models are
+fitted on every training call, held-out deals too, so they are refitted here without them (in a
+temporary copy of the artifact): the attribute figures read deals those models never saw.
 
     python -m benchmarks.heldout_extract
 """
@@ -16,40 +18,63 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 from extractors.classifier import TurnClassifier
 from extractors.corpus import Conversation, asr_conversation, load_train
-from pipeline.evaluation import extracted_per_turn, match, table, turn_gold, turns_transcript
+from pipeline.evaluation import attribute_accuracy, extracted_per_turn, match, table, turn_gold, turns_transcript
 from pipeline.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def score(convs: list[Conversation], settings: Settings) -> list[dict]:
-    """Per-kind and micro precision, recall and F1 of the extractor on labelled conversations."""
-    totals = [Counter(), Counter(), Counter()]
+def score(convs: list[Conversation], settings: Settings) -> tuple[list[dict], list[dict]]:
+    """Per-kind and micro precision, recall and F1 of the extractor on labelled conversations,
+    and the accuracy of the attributes of the matched items."""
+    totals, pairs = [Counter(), Counter(), Counter()], []
     for conv in convs:
         turns = [dataclasses.asdict(t) for t in conv.turns]
         found = extracted_per_turn(turns_transcript(turns, conv.id), conv.id,
                                    dt.date.fromisoformat(conv.call_date) if conv.call_date else None, settings)
-        for total, part in zip(totals, match(turn_gold(turns), found)):
+        for total, part in zip(totals, match(turn_gold(turns), found, pairs)):
             total.update(part)
-    return table(*totals)
+    return table(*totals), attribute_accuracy(pairs)
+
+
+def without_held_out(settings: Settings, fit: list[Conversation], folder: Path) -> Settings:
+    """Settings reading a copy of the artifact in `folder` whose side and buying-role models are
+    fitted on `fit` alone (the classifier's files are linked, not copied)."""
+    from extractors import buying_roles, sides
+
+    for path in Path(settings.classifier_dir).resolve().iterdir():
+        if path.name not in (buying_roles.FILE, sides.FILE):
+            folder.joinpath(path.name).symlink_to(path)
+    sides.fit(fit, settings.encoder_model, folder, "held-out")
+    buying_roles.fit(fit, settings.encoder_model, folder, "held-out")
+    return settings.model_copy(update={"classifier_dir": folder})
 
 
 def main() -> None:
     settings = load_settings()
     meta = TurnClassifier(Path(settings.classifier_dir)).meta
-    held = [c for c in load_train(ROOT / "data" / "train") if c.deal in set(meta["held_out_deals"])]
+    convs = load_train(ROOT / "data" / "train")
+    deals = set(meta["held_out_deals"])
+    held = [c for c in convs if c.deal in deals]
     print(f"held-out slice: {len(held)} conversations, {sum(len(c.turns) for c in held)} turns")
-    for form, convs in (("as written", held), ("recognizer style", [asr_conversation(c, meta["seed"]) for c in held])):
-        rows = score(convs, settings)
-        print(f"\n{form}\n{'kind':18} {'gold':>5} {'found':>5} {'match':>5} {'prec':>5} {'recall':>6} {'F1':>5}")
-        for r in rows:
-            print(f"{r['kind']:18} {r['gold']:5} {r['found']:5} {r['matched']:5} {r['precision']:5.2f} "
-                  f"{r['recall']:6.2f} {r['f1']:5.2f}")
+    with tempfile.TemporaryDirectory() as folder:
+        settings = without_held_out(settings, [c for c in convs if c.deal not in deals], Path(folder))
+        for form, cs in (("as written", held), ("recognizer style", [asr_conversation(c, meta["seed"]) for c in held])):
+            _print(form, *score(cs, settings))
+
+
+def _print(form: str, rows: list[dict], attributes: list[dict]) -> None:
+    print(f"\n{form}\n{'kind':18} {'gold':>5} {'found':>5} {'match':>5} {'prec':>5} {'recall':>6} {'F1':>5}")
+    for r in rows:
+        print(f"{r['kind']:18} {r['gold']:5} {r['found']:5} {r['matched']:5} {r['precision']:5.2f} "
+              f"{r['recall']:6.2f} {r['f1']:5.2f}")
+    print("attributes: " + ", ".join(f"{a['attribute']} {a['right']}/{a['checked']}" for a in attributes))
 
 
 if __name__ == "__main__":

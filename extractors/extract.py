@@ -114,7 +114,7 @@ def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settin
     if kind is ItemKind.STAKEHOLDER:
         return stakeholder_attributes(sent, turn.speaker, settings.encoder_model, ctx.customers,
                                       buying_roles.load(str(settings.classifier_dir), settings.encoder_model),
-                                      ctx.speech)
+                                      ctx.speech, turn.text)
     if kind is ItemKind.RISK:
         return risk_attributes(sent, settings.encoder_model, ctx.customers)
     if kind is ItemKind.COMPETITOR:
