@@ -6,7 +6,8 @@ read that deal's labelled stakeholder turns: from the whole turn alone, and mixe
 person's own words in the call when they speak (as `extract` does). Printed for the calls as
 written and in recognizer style, for the learned part alone and with the rules `extract` puts
 over it (`stakeholders.ruled_role`: a doubt word makes a skeptic, a title such as CFO settles the
-role), each rule alone and both. The development set is not read.
+role), each rule alone and both; fitted on the calls alone and with the role-only mentions of
+`data/roles/` (other deals) added. The development set is not read.
 
     python -m benchmarks.buying_roles [--train-dir DIR]
 """
@@ -37,8 +38,9 @@ def labelled(conv: Conversation) -> list[tuple[str, str, list[str]]]:
     return rows
 
 
-def leave_one_deal_out(convs: list[Conversation], encoder: str) -> tuple[Counter, int]:
-    """Right answers (mention alone, mixed with own words, own words used at all) and turns scored."""
+def leave_one_deal_out(convs: list[Conversation], encoder: str, extra: list[dict]) -> tuple[Counter, int]:
+    """Right answers (mention alone, mixed with own words, own words used at all) and turns scored;
+    `extra`: mention examples of other deals added to every fit (`data/roles/mentions.jsonl`)."""
     by_deal: dict[str, list[Conversation]] = {}
     for conv in convs:
         if labelled(conv):
@@ -46,7 +48,7 @@ def leave_one_deal_out(convs: list[Conversation], encoder: str) -> tuple[Counter
     right, total = Counter(), 0
     for deal, held in by_deal.items():
         rest = [c for d, cs in by_deal.items() if d != deal for c in cs]
-        record = {**buying_roles._fit(buying_roles.role_examples(rest), encoder),
+        record = {**buying_roles._fit(buying_roles.role_examples(rest) + extra, encoder),
                   "speech": buying_roles._fit_speech(buying_roles.speaker_examples(rest), encoder)}
         model = buying_roles.RoleModel(record, encoder)
         for conv in held:
@@ -69,13 +71,21 @@ def main() -> None:
     args = parser.parse_args()
     encoder = load_settings().encoder_model
     convs = [c for c in load_train(args.train_dir) if labelled(c)]
-    print(f"{len(convs)} training calls with labelled buying roles, {len({c.deal for c in convs})} deals")
+    mentions = buying_roles.mention_examples()
+    print(f"{len(convs)} training calls with labelled buying roles, {len({c.deal for c in convs})} deals; "
+          f"{len(mentions)} role-only mentions")
     for form, cs in (("as written", convs), ("recognizer style", [asr_conversation(c, SEED) for c in convs])):
-        right, total = leave_one_deal_out(cs, encoder)
-        print(f"{form:17} {total} turns: mention alone {right['mention'] / total:.3f}, "
-              f"mixed with own words {right['mixed'] / total:.3f} ({right['speaks']} of the people speak)")
-        print(" " * 18 + "with the rules over mixed: " + ", ".join(
-            f"{k} {right[k] / total:.3f}" for k in ("skeptic rule", "title rule", "rules")))
+        for fitted, extra in (("calls", []), ("calls + mentions", mentions)):
+            right, total = leave_one_deal_out(cs, encoder, extra)
+            print(f"{form:17} fitted on {fitted:16} {total} turns: mention alone {right['mention'] / total:.3f}, "
+                  f"mixed with own words {right['mixed'] / total:.3f} ({right['speaks']} of the people speak)")
+            print(" " * 18 + "with the rules over mixed: " + ", ".join(
+                f"{k} {right[k] / total:.3f}" for k in ("skeptic rule", "title rule", "rules")))
+    if mentions:  # do the mentions read like the calls? the calls' model on them, with the rules
+        model = buying_roles.RoleModel(buying_roles._fit(buying_roles.role_examples(convs), encoder), encoder)
+        right = sum(ruled_role(m["text"], title_of(m["text"]), model.predict(m["text"])[0]) == m["role"]
+                    for m in mentions)
+        print(f"calls' model on the {len(mentions)} mentions, with the rules: {right / len(mentions):.3f}")
 
 
 if __name__ == "__main__":

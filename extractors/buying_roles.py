@@ -12,6 +12,10 @@ equal weights). Chosen by leave-one-deal-out over the 114 labelled speakers of
 the training calls: 0.68 from the mention alone, 0.66 from their speech alone,
 0.73 mixed (docs/extraction.md).
 
+The mention regression also learns from `data/roles/mentions.jsonl`: 270 stakeholder turns
+written for it alone (30 other deals, roles shown indirectly), which the classifier never
+reads, so adding to them costs no training time.
+
 Both regressions are fitted by `handoff train` and saved beside the classifier
 with the examples and the data and code versions they came from; a change to
 either refits them (seconds), not the classifier.
@@ -20,6 +24,7 @@ either refits them (seconds), not the classifier.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from pathlib import Path
 
@@ -31,6 +36,7 @@ from extractors.nlp import embeddings
 from extractors.sides import MIN_WORDS  # turns shorter than this ("yeah", "sounds good") say nothing
 
 FILE = "buying_roles.json"
+MENTIONS = Path(__file__).resolve().parents[1] / "data" / "roles" / "mentions.jsonl"
 # Fewer labelled examples than this and the descriptions are used instead.
 MIN_EXAMPLES = 20
 # A speaker needs this many turns of MIN_WORDS before their speech counts.
@@ -51,6 +57,20 @@ def role_examples(convs: list[Conversation]) -> list[dict]:
     return [{"text": t.text, "role": t.attributes["stakeholder"]["buying_role"]}
             for c in convs for t in c.turns
             if "stakeholder" in t.labels and (t.attributes.get("stakeholder") or {}).get("buying_role")]
+
+
+def mention_examples(path: Path = MENTIONS) -> list[dict]:
+    """(text, buying role) of the role-only mentions, none when the file is absent."""
+    if not path.exists():
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [{"text": r["text"], "role": r["buying_role"]} for r in rows]
+
+
+def versions(data_version: str, path: Path = MENTIONS) -> str:
+    """The training calls' data version and the role-only mentions' hash: either changing refits."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else "none"
+    return f"{data_version}+{digest}"
 
 
 def speaker_examples(convs: list[Conversation]) -> list[dict]:
@@ -89,8 +109,8 @@ def _long(texts: list[str]) -> list[str]:
 
 def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: str) -> dict:
     """Fit and save both regressions on the training calls; returns the record."""
-    return save(role_examples(convs), directory, encoder, speaker_examples(convs),
-                {"code_version": code_version(), "data_version": data_version})
+    return save(role_examples(convs) + mention_examples(), directory, encoder, speaker_examples(convs),
+                {"code_version": code_version(), "data_version": versions(data_version)})
 
 
 def save(examples: list[dict], directory: Path, encoder: str, speakers: list[dict] | None = None,
@@ -105,7 +125,7 @@ def save(examples: list[dict], directory: Path, encoder: str, speakers: list[dic
 
 
 def is_current(directory: Path, data_version: str, encoder: str) -> bool:
-    return fitted_records.is_current(directory / FILE, code_version(), data_version, encoder)
+    return fitted_records.is_current(directory / FILE, code_version(), versions(data_version), encoder)
 
 
 def _regression(vecs: np.ndarray, roles: list[str]) -> dict:
