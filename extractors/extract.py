@@ -18,7 +18,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from extractors import buying_roles, crm_competitors
+from extractors import buying_roles, crm_competitors, vague
 from extractors.classifier import load_classifier
 from extractors.commitments import commitment_attributes
 from extractors.competitors import competitor_attributes, mentions
@@ -107,8 +107,9 @@ def _span_times(turn: SpokenTurn, char_start: int, char_end: int) -> tuple[float
 
 def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settings: Settings) -> dict:
     if kind is ItemKind.COMMITMENT:
+        brochure = vague.load(str(settings.classifier_dir), settings.encoder_model)
         return commitment_attributes(sent, turn.speaker, _side(turn.role), ctx.call_date, ctx.people,
-                                     turn.text, ctx.customers)
+                                     turn.text, ctx.customers, brochure.probability(turn.text) if brochure else None)
     if kind is ItemKind.SUCCESS_CRITERION:
         return criterion_attributes(sent)
     if kind is ItemKind.STAKEHOLDER:
@@ -137,6 +138,7 @@ def load_models(settings: Settings):
         nlp = spacy_pipeline(settings.spacy_model)
         sentence_encoder(settings.encoder_model)
         buying_roles.load(str(settings.classifier_dir), settings.encoder_model)
+        vague.load(str(settings.classifier_dir), settings.encoder_model)
     return classifier, nlp
 
 

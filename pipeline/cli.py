@@ -376,9 +376,9 @@ def train(epochs: Annotated[int, typer.Option(help="Passes over the training dat
           seed: Annotated[int, typer.Option(help="Random seed (training is deterministic).")] = 13,
           force: Annotated[bool, typer.Option(help="Retrain even if the artifact is current.")] = False
           ) -> None:
-    """Fine-tune the turn classifier on data/train and score it on data/dev; fit the side and
-    buying-role models."""
-    from extractors import buying_roles, crm_competitors, sides
+    """Fine-tune the turn classifier on data/train and score it on data/dev; fit the side,
+    buying-role and brochure-promise models."""
+    from extractors import buying_roles, crm_competitors, sides, vague
     from extractors.classifier import TrainConfig, is_current
     from extractors.classifier import train as train_classifier
     from extractors.corpus import data_version, load_train
@@ -396,6 +396,10 @@ def train(epochs: Annotated[int, typer.Option(help="Passes over the training dat
                                                   settings.classifier_dir, version))
         typer.echo(f"buying roles: {len(record['examples'])} labelled mentions, "
                    f"{len(record.get('speech', {}).get('examples', []))} labelled speakers")
+    if force or not vague.is_current(settings.classifier_dir, version, settings.encoder_model):
+        record = guarded(lambda: vague.fit(load_train(train_dir), settings.encoder_model,
+                                           settings.classifier_dir, version))
+        typer.echo(f"brochure promises: {record['vague']} vague of {record['turns']} labelled commitments")
     if force or not crm_competitors.is_current(settings.classifier_dir, version, settings.encoder_model):
         record = guarded(lambda: crm_competitors.fit(load_train(train_dir), settings.encoder_model,
                                                      settings.classifier_dir, version))
