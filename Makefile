@@ -29,7 +29,7 @@ system:
 	touch $@
 
 # `handoff train` itself checks data, trainer source and encoder, and only retrains on a change.
-.cache/classifier/meta.json: .venv/.installed $(wildcard data/train/*.jsonl) extractors/classifier.py extractors/corpus.py extractors/buying_roles.py extractors/stakeholders.py extractors/sides.py extractors/crm_competitors.py extractors/competitors.py extractors/vendors.py extractors/name_swap.py extractors/vague.py data/vendors.tsv data/roles/mentions.jsonl
+.cache/classifier/meta.json: .venv/.installed $(wildcard data/train/*.jsonl) extractors/classifier.py extractors/corpus.py extractors/buying_roles.py extractors/stakeholders.py extractors/sides.py extractors/crm_competitors.py extractors/competitors.py extractors/vendors.py extractors/name_swap.py extractors/vague.py data/vendors.tsv $(wildcard data/roles/*.jsonl)
 	$(PY) -m pipeline.cli train
 	touch $@
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from benchmarks.heldout_names import ROOT, report
 from extractors import classifier as clf_module
-from extractors.corpus import load_train
+from extractors.corpus import data_version, load_train
 from pipeline.settings import load_settings
 
 
@@ -36,7 +36,10 @@ def main() -> None:
     reference = clf_module.TurnClassifier(args.reference or Path(settings.classifier_dir))
     meta = reference.meta
     train_dir = ROOT / "data" / "train"
-    epochs = args.epochs or meta["epochs"]
+    epochs = meta["epochs"] if args.epochs is None else args.epochs
+    if epochs != meta["epochs"] and meta["data_version"] != data_version(train_dir):
+        raise SystemExit("--epochs compares a training-cost change on the reference's data, "
+                         "but data/train changed since the reference was trained")
     if not _trained_like(args.out, meta, train_dir, epochs):
         cfg = clf_module.TrainConfig(
             train_dir, ROOT / "no-dev-here", args.out, meta["encoder"],
@@ -56,8 +59,6 @@ def _trained_like(out: Path, reference: dict, train_dir: Path, epochs: int) -> b
     """A candidate already in `out` is reused only when it holds out the reference's deals and
     was trained on the current data for `epochs`."""
     import json
-
-    from extractors.corpus import data_version
 
     try:
         meta = json.loads(out.joinpath("meta.json").read_text())

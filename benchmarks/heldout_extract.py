@@ -7,10 +7,10 @@ held-out conversations, as written and in recognizer style, and scores the items
 turn labels exactly as `handoff evaluate --dev` does (one item per kind and turn, 60% quote
 containment). It is the set to decide extraction changes on: the development set is read once,
 after. The classifier's thresholds were fitted on these turns, so absolute figures are
-optimistic; two versions of the extractor compare fairly. The side, buying-role and
-brochure-promise models are fitted on every training call, held-out deals too, so they are
-refitted here without them (in a temporary copy of the artifact): the attribute figures read
-deals those models never saw.
+optimistic; two versions of the extractor compare fairly. The buying-role and vague-promise
+models are fitted on every training call, held-out deals too, so they are refitted here without
+them (in a temporary copy of the artifact): the attribute figures read deals those models never
+saw. (The side model is not read here: these turns carry their roles.)
 
     python -m benchmarks.heldout_extract
 """
@@ -44,17 +44,17 @@ def score(convs: list[Conversation], settings: Settings) -> tuple[list[dict], li
     return table(*totals), attribute_accuracy(pairs)
 
 
-def without_held_out(settings: Settings, fit: list[Conversation], folder: Path) -> Settings:
-    """Settings reading a copy of the artifact in `folder` whose side, buying-role and
-    brochure-promise models are fitted on `fit` alone (the classifier's files are linked)."""
-    from extractors import buying_roles, sides, vague
+def without_held_out(settings: Settings, train_convs: list[Conversation], folder: Path) -> Settings:
+    """Settings reading a copy of the artifact in `folder` whose buying-role and vague-promise
+    models are fitted on `train_convs` alone (the classifier's files are linked)."""
+    from extractors import buying_roles, vague
 
-    refitted = (sides, buying_roles, vague)
+    refitted = (buying_roles, vague)
     for path in Path(settings.classifier_dir).resolve().iterdir():
         if path.name not in {module.FILE for module in refitted}:
             folder.joinpath(path.name).symlink_to(path)
     for module in refitted:
-        module.fit(fit, settings.encoder_model, folder, "held-out")
+        module.fit(train_convs, settings.encoder_model, folder, "held-out")
     return settings.model_copy(update={"classifier_dir": folder})
 
 

@@ -3,8 +3,9 @@
 Every commitment turn of the training calls carries a `vague` label. The deals are cut into ten
 folds; the model (`extractors/vague.py`) is fitted on nine and reads the tenth, so no deal is
 scored by a model that saw it. Printed: precision, recall and F1 of the word list as `extract`
-used it alone (`commitments.BROCHURE` and no concrete step), of the model, of either, and of the
-model where the word list sees no concrete step. The development set is not read.
+used it alone (`commitments.BROCHURE` and no concrete step; the due-date condition both share is
+not read here), of the model, of either, and of the model where the word list sees no concrete
+step. The development set is not read.
 
     python -m benchmarks.vague
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from extractors import vague
-from extractors.commitments import BROCHURE, _CONCRETE
+from extractors.commitments import BROCHURE, CONCRETE
 from extractors.corpus import load_train
 from extractors.nlp import embeddings
 from pipeline.settings import load_settings
@@ -44,7 +45,7 @@ def main() -> None:
                                  encoder)
         prob[folds == k] = model.predict_proba(vecs[folds == k])[:, 1]
     words = np.array([bool(BROCHURE.search(t)) for t in texts])
-    concrete = np.array([bool(_CONCRETE.search(t)) for t in texts])
+    concrete = np.array([bool(CONCRETE.search(t)) for t in texts])
     learned = prob >= vague.THRESHOLD
     print(f"{len(texts)} commitment turns, {int(gold.sum())} vague, {len(fold_of)} deals in {FOLDS} folds")
     for name, pred in (("word list, no concrete step", words & ~concrete), ("model", learned),

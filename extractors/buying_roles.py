@@ -67,7 +67,7 @@ def mention_examples(path: Path = MENTIONS) -> list[dict]:
     return [{"text": r["text"], "role": r["buying_role"]} for r in rows]
 
 
-def versions(data_version: str, path: Path = MENTIONS) -> str:
+def role_data_version(data_version: str, path: Path = MENTIONS) -> str:
     """The training calls' data version and the role-only mentions' hash: either changing refits."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else "none"
     return f"{data_version}+{digest}"
@@ -110,7 +110,7 @@ def _long(texts: list[str]) -> list[str]:
 def fit(convs: list[Conversation], encoder: str, directory: Path, data_version: str) -> dict:
     """Fit and save both regressions on the training calls; returns the record."""
     return save(role_examples(convs) + mention_examples(), directory, encoder, speaker_examples(convs),
-                {"code_version": code_version(), "data_version": versions(data_version)})
+                {"code_version": code_version(), "data_version": role_data_version(data_version)})
 
 
 def save(examples: list[dict], directory: Path, encoder: str, speakers: list[dict] | None = None,
@@ -125,7 +125,7 @@ def save(examples: list[dict], directory: Path, encoder: str, speakers: list[dic
 
 
 def is_current(directory: Path, data_version: str, encoder: str) -> bool:
-    return fitted_records.is_current(directory / FILE, code_version(), versions(data_version), encoder)
+    return fitted_records.is_current(directory / FILE, code_version(), role_data_version(data_version), encoder)
 
 
 def _regression(vecs: np.ndarray, roles: list[str]) -> dict:

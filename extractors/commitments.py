@@ -21,7 +21,7 @@ BROCHURE = re.compile(r"\b(seamless(ly)?|effortless(ly)?|it just works|out of th
                       r"no[- ]brainer|best[- ]in[- ]class|world[- ]class|painless|hassle[- ]free|"
                       r"zero (effort|downtime|disruption)|fully automated|magic(al)?|turnkey|"
                       r"won't have to (do|lift|worry about) (anything|a thing)|super easy|totally easy)\b", re.I)
-_CONCRETE = re.compile(r"\d|\b(send|share|set up|configure|schedule|deliver|provide|email|book|"
+CONCRETE = re.compile(r"\d|\b(send|share|set up|configure|schedule|deliver|provide|email|book|"
                        r"review|sign|call|loop in|introduce|migrate|build|train|get you)\b", re.I)
 _VENDOR_PRONOUNS = {"i", "we", "our", "us", "my"}
 
@@ -54,7 +54,7 @@ def _other(side: Side) -> Side:
 
 def commitment_attributes(sent, speaker: str, side: Side, call_date: dt.date | None,
                           people: list[str], turn_text: str | None = None,
-                          customers: list[str] | None = None, vague_probability: float | None = None) -> dict:
+                          customers: list[str] | None = None, vague_score: float | None = None) -> dict:
     """Attributes for a commitment stated in spaCy sentence `sent`.
 
     The side is the promiser's, not the speaker's: a rep's recap says "Dana will send the export"
@@ -64,8 +64,8 @@ def commitment_attributes(sent, speaker: str, side: Side, call_date: dt.date | N
     Vagueness is read over the whole turn (`turn_text`): the quote is the one sentence that
     carries the promise best, while the brochure language ("it just works") or the concrete
     step that makes it not vague ("I'll send the runbook") is often in the next sentence.
-    `vague_probability`: the learned model's reading of the turn (extractors/vague.py); without
-    it, the word list decides."""
+    `vague_score`: the learned model's reading of the turn (extractors/vague.py); without it,
+    the word list decides."""
     text = sent.text
     subject_token, verb = _subject_and_verb(sent)
     owner, owner_side = speaker, side
@@ -92,10 +92,10 @@ def commitment_attributes(sent, speaker: str, side: Side, call_date: dt.date | N
     ents = [e.text for e in sent.ents if e.label_ in ("DATE", "TIME")]
     due, due_date = find_due(text, call_date, ents) if call_date else (None, None)
     whole = turn_text or text
-    if vague_probability is None:
-        vague = bool(BROCHURE.search(whole)) and not (due or _CONCRETE.search(whole))
+    if vague_score is None:
+        vague = bool(BROCHURE.search(whole)) and not (due or CONCRETE.search(whole))
     else:
-        vague = vague_probability >= VAGUE_THRESHOLD and not due
+        vague = vague_score >= VAGUE_THRESHOLD and not due
     return {
         "owner": owner, "side": owner_side.value, "firm": not TENTATIVE.search(text),
         "type": "promise" if vague or (verb is not None and verb.lemma_ in ("be", "have", "work")) else "action",

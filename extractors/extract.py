@@ -107,9 +107,9 @@ def _span_times(turn: SpokenTurn, char_start: int, char_end: int) -> tuple[float
 
 def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settings: Settings) -> dict:
     if kind is ItemKind.COMMITMENT:
-        brochure = vague.load(str(settings.classifier_dir), settings.encoder_model)
-        return commitment_attributes(sent, turn.speaker, _side(turn.role), ctx.call_date, ctx.people,
-                                     turn.text, ctx.customers, brochure.probability(turn.text) if brochure else None)
+        vague_model = vague.load(str(settings.classifier_dir), settings.encoder_model)
+        return commitment_attributes(sent, turn.speaker, _side(turn.role), ctx.call_date, ctx.people, turn.text,
+                                     ctx.customers, vague_model.score(turn.text) if vague_model else None)
     if kind is ItemKind.SUCCESS_CRITERION:
         return criterion_attributes(sent)
     if kind is ItemKind.STAKEHOLDER:
@@ -126,6 +126,7 @@ def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settin
     return pain_attributes(sent)
 
 
+_EMBEDDED = {ItemKind.RISK.value, ItemKind.STAKEHOLDER.value, ItemKind.COMMITMENT.value}
 # Models load once per process; two threads loading at once race in transformers'
 # lazy imports ("cannot import name 'AutoModel'"), so the first load is serialised.
 _LOAD_LOCK = threading.Lock()
@@ -232,9 +233,10 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
     for i, j in hits:
         best = quote(i, j)
         quoted += [(i, j, best, float(probs[i, j])), *((i, j, sent, p) for sent, p in more(i, j, best))]
-    # Risk categories and buying roles read each quote's embedding: one batch for all.
-    embeddings(settings.encoder_model, [sent.text for _, j, sent, _ in quoted
-                                        if KINDS[j] in (ItemKind.RISK.value, ItemKind.STAKEHOLDER.value)])
+    # Risk categories read each quote's embedding, buying roles and vague promises the whole
+    # turn's: one batch for all.
+    embeddings(settings.encoder_model, [sent.text if KINDS[j] == ItemKind.RISK.value else turns[i].text
+                                        for i, j, sent, _ in quoted if KINDS[j] in _EMBEDDED])
     items = []
     for i, j, sent, confidence in quoted:
         turn, kind = turns[i], ItemKind(KINDS[j])

@@ -252,20 +252,20 @@ def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | 
     """`known`: the customer-side people of the call and deal (never the seller's);
     `roles`: the buying-role model learned from labelled turns, when there is one;
     `speech`: what each named speaker said in the call (their role shows in it too);
-    `turn_text`: the whole turn, which the role model reads: it learned from whole labelled turns,
-    and on held-out training deals it is right more often so (26+26 of 34 as written and in
-    recognizer style, against 24+26 from the quoted sentence)."""
+    `turn_text`: the whole turn, from which the role is read: the role model learned from whole
+    labelled turns (docs/extraction.md, session 12). The title attribute is the quote's."""
     text = sent.text
     name = stakeholder_name(sent, speaker, known or [])
     title = title_of(text)
     said = turn_text or text
     role, similarity = roles.predict(said, own_words(name, speech or {})) if roles \
         else nearest(encoder, said, BUYING_ROLES)
-    role = ruled_role(text, title, role)
+    ruled = skeptic_rule(said) or title_rule(title_of(said))
     contact = _CONTACT.search(text)
-    return {"name": name, "title": title, "buying_role": role, "side": "customer",
+    return {"name": name, "title": title, "buying_role": ruled or role, "side": "customer",
             "contact_preference": _channel(contact.group(0)) if contact else None,
-            "role_confidence": round(similarity, 3)}
+            # the model's probability, which says nothing of a role a rule decided
+            "role_confidence": None if ruled else round(similarity, 3)}
 
 
 def title_of(text: str) -> str | None:
@@ -282,11 +282,6 @@ def skeptic_rule(text: str) -> str | None:
 def title_rule(title: str | None) -> str | None:
     """The role a title settles (a CFO is the economic buyer), or None."""
     return next((role for pattern, role in _ROLE_BY_TITLE if title and pattern.search(title)), None)
-
-
-def ruled_role(text: str, title: str | None, predicted: str) -> str:
-    """The predicted buying role, unless a doubt word or the title settles it."""
-    return skeptic_rule(text) or title_rule(title) or predicted
 
 
 def _channel(phrase: str) -> str:

@@ -1,4 +1,4 @@
-"""Brochure promises: is a commitment vague ("we'll make the whole switch painless")?
+"""Vague promises: is a commitment a brochure promise ("we'll make the whole switch painless")?
 
 A list of brochure words (`commitments.BROCHURE`) only knows the words we thought of; sellers
 say "you're in good hands", "we'll be with you every step of the way", "it'll be night and day".
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,8 @@ from extractors.corpus import Conversation, source_version
 from extractors.nlp import embeddings
 
 FILE = "vague.json"
-# P(vague) from which a promise is flagged; below it the flag stays off (a brochure flag on a
+log = logging.getLogger(__name__)
+# Score from which a promise is flagged; below it the flag stays off (a brochure flag on a
 # concrete promise would hide it from the action plan).
 THRESHOLD = 0.5
 # Regularisation of the regression (scikit-learn's C), and fewer vague examples than this fit
@@ -71,8 +73,9 @@ class VagueModel:
         self.intercept = float(record["intercept"])
         self.encoder = encoder
 
-    def probability(self, text: str) -> float:
-        """P(the promise said in `text` is a brochure promise)."""
+    def score(self, text: str) -> float:
+        """How much the promise said in `text` reads as a brochure promise, 0 to 1. Not a
+        calibrated probability: the classes are weighed equally in fitting (28 vague of 1,006)."""
         vec = embeddings(self.encoder, [text])[0]
         return float(1.0 / (1.0 + np.exp(-(vec @ self.coef + self.intercept))))
 
@@ -94,6 +97,9 @@ def _load(path: str, stamp: int, encoder: str) -> VagueModel | None:
         record = json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return None
-    if record.get("encoder") != encoder or "coef" not in record:
+    if "coef" not in record:
+        return None  # too few vague examples to fit: the word list decides
+    if record.get("encoder") != encoder:
+        log.warning("vague model %s was fitted on another encoder: the word list decides (run `handoff train`)", path)
         return None
     return VagueModel(record, encoder)

@@ -155,3 +155,26 @@ def test_role_models_that_know_different_roles_are_not_mixed(tmp_path):
     assert model is not None and model.speech is None
     own = ["our firewall rules need reviewing first", "i'll check the api limits myself"]
     assert model.predict("our architect will look", own) == model.predict("our architect will look")
+
+
+def test_the_role_record_is_refitted_when_the_role_only_mentions_change(tmp_path):
+    from extractors.buying_roles import mention_examples, role_data_version
+
+    path = tmp_path / "mentions.jsonl"
+    assert role_data_version("d1", path).endswith("+none") and mention_examples(path) == []
+    path.write_text('{"text": "rosa signs anything over five grand", "buying_role": "economic_buyer"}\n')
+    first = role_data_version("d1", path)
+    assert mention_examples(path) == [{"text": "rosa signs anything over five grand", "role": "economic_buyer"}]
+    path.write_text('{"text": "rosa signs anything over ten grand", "buying_role": "economic_buyer"}\n')
+    assert role_data_version("d1", path) != first != role_data_version("d2", path)
+
+
+def test_doubt_and_title_rules():
+    from extractors.stakeholders import skeptic_rule, title_of, title_rule
+
+    assert skeptic_rule("honestly marta is not convinced this beats the spreadsheet") == "skeptic"
+    assert skeptic_rule("marta runs the front desk") is None
+    assert title_of("and our c f o gail signs off") == "cfo"
+    assert title_rule(title_of("and our c f o gail signs off")) == "economic_buyer"
+    assert title_rule(title_of("dev is our head of i t")) == "technical_evaluator"
+    assert title_rule(None) is None and title_rule("office manager") is None

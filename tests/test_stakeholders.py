@@ -90,3 +90,16 @@ def test_a_title_spelled_out_by_a_recognizer_reads_as_written(nlp, written, spok
     found = [stakeholder_attributes(nlp(text)[:], "Owen Hale", Settings().encoder_model) for text in (written, spoken)]
     assert [a["buying_role"] for a in found] == [role, role]
     assert found[0]["title"].lower().replace(" ", "") == found[1]["title"].replace(" ", "")
+
+
+def test_the_role_is_read_from_the_whole_turn_and_the_title_from_the_quote(nlp):
+    from extractors.stakeholders import stakeholder_attributes
+
+    quote = nlp("Marta Quill runs dispatch for all three depots.")[:]
+    turn = "Marta Quill runs dispatch for all three depots. Between us she is not convinced this beats the whiteboard."
+    alone = stakeholder_attributes(quote, "Owen Hale", Settings().encoder_model)
+    whole = stakeholder_attributes(quote, "Owen Hale", Settings().encoder_model, turn_text=turn)
+    assert alone["buying_role"] != "skeptic" and alone["role_confidence"] is not None
+    # the doubt is said in the turn's other sentence; a rule decided, so no model confidence
+    assert whole["buying_role"] == "skeptic" and whole["role_confidence"] is None
+    assert whole["title"] == alone["title"] and whole["name"] == alone["name"]
