@@ -203,12 +203,7 @@ def load(directory: str, encoder: str) -> RoleModel | None:
     Read again when the file changes, so a long-running worker picks up a refit. An artifact
     from before the regression was saved (a bare list of examples), or one fitted on another
     encoder's embeddings, is refitted here, at load time, from the examples it carries."""
-    path = Path(directory) / FILE
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        return None
-    return _load(str(path), stamp, encoder)
+    return fitted_records.load_fresh(directory, FILE, encoder, _load)
 
 
 @functools.lru_cache(maxsize=4)

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def write(directory: Path, name: str, record: dict) -> None:
@@ -24,3 +28,14 @@ def is_current(path: Path, code_version: str, data_version: str, encoder: str) -
         return False
     return isinstance(record, dict) and (record.get("code_version"), record.get("data_version"),
                                          record.get("encoder")) == (code_version, data_version, encoder)
+
+
+def load_fresh(directory: str | Path, name: str, encoder: str, parse: Callable[[str, int, str], T]) -> T | None:
+    """`parse(path, modification time, encoder)` of the record, None when there is none. `parse`
+    is cached on all three, so a long-running worker reads a refitted record again."""
+    path = Path(directory) / name
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    return parse(str(path), stamp, encoder)

@@ -101,12 +101,7 @@ class SideModel:
 def load(directory: str, encoder: str) -> SideModel | None:
     """The fitted side model beside the classifier, or None (roles then come from metadata alone).
     Read again when the file changes, so a long-running worker picks up a refit."""
-    path = Path(directory) / FILE
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        return None
-    return _load(str(path), stamp, encoder)
+    return fitted_records.load_fresh(directory, FILE, encoder, _load)
 
 
 @functools.lru_cache(maxsize=4)

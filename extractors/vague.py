@@ -83,12 +83,7 @@ class VagueModel:
 def load(directory: str, encoder: str) -> VagueModel | None:
     """The fitted model beside the classifier, or None (the word list then decides alone). Read
     again when the file changes, so a long-running worker picks up a refit."""
-    path = Path(directory) / FILE
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        return None
-    return _load(str(path), stamp, encoder)
+    return fitted_records.load_fresh(directory, FILE, encoder, _load)
 
 
 @functools.lru_cache(maxsize=4)
