@@ -5,7 +5,7 @@ person, and what they say) are fitted on every other deal's labelled turns and s
 read that deal's labelled stakeholder turns: from the whole turn alone, and mixed with the
 person's own words in the call when they speak (as `extract` does). Printed for the calls as
 written and in recognizer style, for the learned part alone and with the rules `extract` puts
-over it (`stakeholders.skeptic_rule`, `title_rule`: a doubt word makes a skeptic, a title such as CFO settles the
+over it (`stakeholders.rule_role`: a doubt word makes a skeptic, a title such as CFO settles the
 role), each rule alone and both; fitted on the calls alone and with the role-only mentions of
 `data/roles/` (other deals) added. The development set is not read.
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from extractors import buying_roles
 from extractors.corpus import Conversation, asr_conversation, load_train
-from extractors.stakeholders import own_words, skeptic_rule, title_of, title_rule
+from extractors.stakeholders import own_words, rule_role, skeptic_rule, title_of, title_rule
 from pipeline.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,10 +57,9 @@ def leave_one_deal_out(convs: list[Conversation], encoder: str, extra: list[dict
                 right["mention"] += model.predict(text)[0] == role
                 mixed = model.predict(text, own)[0]
                 right["mixed"] += mixed == role
-                title = title_of(text)
-                right["rules"] += (skeptic_rule(text) or title_rule(title) or mixed) == role
+                right["rules"] += (rule_role(text) or mixed) == role
                 right["skeptic rule"] += (skeptic_rule(text) or mixed) == role
-                right["title rule"] += (title_rule(title) or mixed) == role
+                right["title rule"] += (title_rule(title_of(text)) or mixed) == role
                 right["speaks"] += len(buying_roles._long(own)) >= buying_roles.MIN_OWN_TURNS
     return right, total
 
@@ -83,8 +82,7 @@ def main() -> None:
                 f"{k} {right[k] / total:.3f}" for k in ("skeptic rule", "title rule", "rules")))
     if mentions:  # do the mentions read like the calls? the calls' model on them, with the rules
         model = buying_roles.RoleModel(buying_roles._fit(buying_roles.role_examples(convs), encoder), encoder)
-        right = sum((skeptic_rule(m["text"]) or title_rule(title_of(m["text"])) or model.predict(m["text"])[0])
-                    == m["role"] for m in mentions)
+        right = sum((rule_role(m["text"]) or model.predict(m["text"])[0]) == m["role"] for m in mentions)
         print(f"calls' model on the {len(mentions)} mentions, with the rules: {right / len(mentions):.3f}")
 
 

@@ -92,6 +92,11 @@ def _side(role: Role) -> Side:
     return {Role.REP: Side.VENDOR, Role.CUSTOMER: Side.CUSTOMER}.get(role, Side.UNKNOWN)
 
 
+# Kinds whose attributes read an embedding: risk categories the quote's, buying roles and vague
+# promises the whole turn's.
+_EMBEDDED = {ItemKind.RISK.value, ItemKind.STAKEHOLDER.value, ItemKind.COMMITMENT.value}
+
+
 def _span_times(turn: SpokenTurn, char_start: int, char_end: int) -> tuple[float, float]:
     """Start and end time of a character span of the turn, by its segments."""
     offset, times = 0, []
@@ -126,7 +131,6 @@ def _attributes(kind: ItemKind, sent, turn: SpokenTurn, ctx: CallContext, settin
     return pain_attributes(sent)
 
 
-_EMBEDDED = {ItemKind.RISK.value, ItemKind.STAKEHOLDER.value, ItemKind.COMMITMENT.value}
 # Models load once per process; two threads loading at once race in transformers'
 # lazy imports ("cannot import name 'AutoModel'"), so the first load is serialised.
 _LOAD_LOCK = threading.Lock()
@@ -233,8 +237,7 @@ def extract_items(transcript: Transcript, ctx: CallContext, settings: Settings) 
     for i, j in hits:
         best = quote(i, j)
         quoted += [(i, j, best, float(probs[i, j])), *((i, j, sent, p) for sent, p in more(i, j, best))]
-    # Risk categories read each quote's embedding, buying roles and vague promises the whole
-    # turn's: one batch for all.
+    # The embeddings the attributes read (_EMBEDDED), in one batch.
     embeddings(settings.encoder_model, [sent.text if KINDS[j] == ItemKind.RISK.value else turns[i].text
                                         for i, j, sent, _ in quoted if KINDS[j] in _EMBEDDED])
     items = []

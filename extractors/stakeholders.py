@@ -260,12 +260,17 @@ def stakeholder_attributes(sent, speaker: str, encoder: str, known: list[str] | 
     said = turn_text or text
     role, similarity = roles.predict(said, own_words(name, speech or {})) if roles \
         else nearest(encoder, said, BUYING_ROLES)
-    ruled = skeptic_rule(said) or title_rule(title_of(said))
+    ruled = rule_role(said)
     contact = _CONTACT.search(text)
     return {"name": name, "title": title, "buying_role": ruled or role, "side": "customer",
             "contact_preference": _channel(contact.group(0)) if contact else None,
             # the model's probability, which says nothing of a role a rule decided
             "role_confidence": None if ruled else round(similarity, 3)}
+
+
+def rule_role(text: str) -> str | None:
+    """The role a doubt word or a title settles, before any model: skeptic first."""
+    return skeptic_rule(text) or title_rule(title_of(text))
 
 
 def title_of(text: str) -> str | None:

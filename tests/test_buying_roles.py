@@ -170,7 +170,7 @@ def test_the_role_record_is_refitted_when_the_role_only_mentions_change(tmp_path
 
 
 def test_doubt_and_title_rules():
-    from extractors.stakeholders import skeptic_rule, title_of, title_rule
+    from extractors.stakeholders import rule_role, skeptic_rule, title_of, title_rule
 
     assert skeptic_rule("honestly marta is not convinced this beats the spreadsheet") == "skeptic"
     assert skeptic_rule("marta runs the front desk") is None
@@ -178,3 +178,7 @@ def test_doubt_and_title_rules():
     assert title_rule(title_of("and our c f o gail signs off")) == "economic_buyer"
     assert title_rule(title_of("dev is our head of i t")) == "technical_evaluator"
     assert title_rule(None) is None and title_rule("office manager") is None
+    # doubt comes first; neither rule leaves the role to the model
+    assert rule_role("our c f o is not convinced at all") == "skeptic"
+    assert rule_role("and our c f o gail signs off") == "economic_buyer"
+    assert rule_role("marta runs the front desk") is None
